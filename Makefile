@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine with Python 3.10+:
+#   make lab    install into .venv, register the kernel, open JupyterLab on notebooks/
+#   make test   same install, then every test (unit, notebooks, browser)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KERNEL_NAME := optimization-course
+PYTEST_WORKERS ?= 2
+
+.PHONY: lab test install kernel lint benchmark clean help
+
+help:
+	@echo "make lab        install (if needed) and open JupyterLab on the course"
+	@echo "make test       install (if needed) and run the whole test-suite"
+	@echo "make benchmark  print the speed figures of benchmarks/"
+	@echo "make clean      remove the virtual environment"
+
+# The install is skipped when pyproject.toml has not changed since the last one.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]' \
+	  || { echo "error: $(PYTHON) is older than 3.10; run: make PYTHON=python3.11 ..."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[lab,test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+kernel: install
+	$(PY) -m ipykernel install --user --name $(KERNEL_NAME) --display-name "Python (optimization course)" >/dev/null
+	@echo "registered the Jupyter kernel '$(KERNEL_NAME)'"
+
+lab: kernel
+	$(VENV)/bin/jupyter lab notebooks/
+
+lint: install
+	$(VENV)/bin/ruff check course_utils tests benchmarks notebooks
+
+# --dist loadfile keeps each notebook's cells in one worker, in order.
+test: install lint
+	COURSE_FAST=1 MPLBACKEND=Agg $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
+	  --nbval-lax --nbval-current-env tests notebooks
+
+benchmark: install
+	$(PY) benchmarks/sweep_benchmark.py
+
+clean:
+	rm -rf $(VENV)

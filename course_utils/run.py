@@ -1,0 +1,304 @@
+"""Run optimizers on surfaces: whole trajectories (:func:`run`) or grid sweeps (:func:`sweep`).
+
+Divergence
+----------
+A trajectory *diverges* at step ``k`` when its point ``k`` is not finite or lies far
+outside the surface's plot box: more than ``escape`` half-widths from the box centre in
+some coordinate (``escape=10`` by default, i.e. about five box widths beyond the edge).
+``diverged_at`` holds that ``k`` (``-1`` if it never happens). From then on the trajectory
+stays frozen at its last finite point; the optimizer is not consulted for it again.
+No numpy overflow or invalid-value warnings reach the user: a diverging run is a result,
+not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._validate import check_int, check_real
+from .optimizers import GradientTransformation, chain
+
+__all__ = ["Trajectory", "SweepResult", "run", "sweep"]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The history of one run (or a batch of runs).
+
+    Attributes
+    ----------
+    points : (steps + 1, *batch, 2) positions, ``points[0]`` is the start.
+    losses : (steps + 1, *batch) ``f`` at each point.
+    grad_norms : (steps + 1, *batch) norm of the exact gradient at each point.
+    diverged_at : (*batch) int, first diverged step or -1.
+    eval_points : (steps, *batch, 2) where the optimizer's gradient was taken
+        (the look-ahead point for textbook Nesterov), or ``None`` when that is the point.
+    states : list of the optimizer states after 0, 1, ..., steps updates
+        (only with ``record_states=True``), else ``None``.
+    optimizer, surface : names, for labels.
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    diverged_at: np.ndarray
+    eval_points: np.ndarray | None = None
+    states: list | None = None
+    optimizer: str = ""
+    surface: str = ""
+
+    @property
+    def steps(self) -> int:
+        return self.points.shape[0] - 1
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    def status(self) -> str | list:
+        """'converging', or 'diverged at step k', per trajectory (nested like the batch)."""
+        texts = np.where(
+            self.diverged_at >= 0,
+            np.char.add("diverged at step ", self.diverged_at.astype(str)),
+            "ok",
+        )
+        return texts.tolist() if texts.ndim else str(texts)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Final outcome of every trajectory of a grid, without history.
+
+    Attributes
+    ----------
+    final_points : (*batch, 2); final_losses : (*batch);
+    diverged_at : (*batch) int, -1 if never;
+    steps_to_tol : (*batch) int, first step with ``loss - f_min <= tol`` before any
+        divergence, -1 if never; tol : the tolerance used.
+    """
+
+    final_points: np.ndarray
+    final_losses: np.ndarray
+    diverged_at: np.ndarray
+    steps_to_tol: np.ndarray
+    tol: float
+
+
+def _surface_box(surface: Any) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.array([surface.xlim[0], surface.ylim[0]], dtype=np.float64)
+    hi = np.array([surface.xlim[1], surface.ylim[1]], dtype=np.float64)
+    return (lo + hi) / 2.0, (hi - lo) / 2.0
+
+
+def _prepare(
+    opt: GradientTransformation,
+    surface: Any,
+    start: Any,
+    steps: Any,
+    transform: GradientTransformation | None,
+    escape: Any,
+) -> tuple[GradientTransformation, np.ndarray, int, float]:
+    if not isinstance(opt, GradientTransformation):
+        raise ValueError(
+            f"opt must be an optimizer built by course_utils.optimizers (e.g. sgd(0.1)), "
+            f"got {type(opt).__name__}"
+        )
+    if transform is not None:
+        if not isinstance(transform, GradientTransformation):
+            raise ValueError(f"transform must be a GradientTransformation, got {transform!r}")
+        opt = chain(transform, opt)
+    steps = check_int("steps", steps, low=0)
+    escape = float(check_real("escape", escape, low=1.0))
+    if start is None:
+        start = surface.start
+    p0 = np.asarray(start, dtype=np.float64)
+    if p0.ndim == 0 or p0.shape[-1] != 2:
+        raise ValueError(f"start must have shape (2,), (N, 2) or (H, W, 2), got {p0.shape}")
+    try:
+        batch = np.broadcast_shapes(p0.shape[:-1], opt.batch_shape)
+    except ValueError:
+        raise ValueError(
+            f"start of shape {p0.shape} does not broadcast against the optimizer's "
+            f"hyperparameter grid of shape {opt.batch_shape}"
+        ) from None
+    p0 = np.broadcast_to(p0, (*batch, 2)).copy()
+    return opt, p0, steps, escape
+
+
+def _norm(g: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.sum(g * g, axis=-1))
+
+
+def run(
+    opt: GradientTransformation,
+    surface: Any,
+    start: Any = None,
+    steps: int = 100,
+    *,
+    transform: GradientTransformation | None = None,
+    seed: int | None = None,
+    batch_size: int | None = None,
+    record_states: bool = False,
+    escape: float = 10.0,
+) -> Trajectory:
+    """Run ``opt`` on ``surface`` for ``steps`` updates and keep the whole history.
+
+    Parameters
+    ----------
+    opt : an optimizer from :mod:`course_utils.optimizers` (a hyperparameter grid is fine).
+    surface : a :class:`course_utils.surfaces.Surface`.
+    start : (2,), (N, 2) or (H, W, 2) start points; default ``surface.start``.
+    steps : number of updates (0 is allowed).
+    transform : a gradient transformation applied first, e.g. ``clip_by_norm(1.0)``.
+    seed, batch_size : with ``batch_size`` the gradient is a real minibatch gradient
+        (``surface.minibatch_grad``; only data-based surfaces have one), drawn with
+        ``numpy.random.default_rng(seed)``. On analytic surfaces use
+        ``transform=add_noise(...)`` instead.
+    record_states : keep every optimizer state (for "inside the optimizer" views).
+    escape : divergence threshold in half-widths of the plot box (see the module doc).
+    """
+    opt, p, steps, escape = _prepare(opt, surface, start, steps, transform, escape)
+    minibatch: Callable | None = None
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, low=1)
+        minibatch = getattr(surface, "minibatch_grad", None)
+        if minibatch is None:
+            raise ValueError(
+                f"surface {surface.name!r} has no data, so batch_size cannot apply; "
+                "use transform=add_noise(stddev, batch_size) to mimic minibatch noise"
+            )
+    rng = np.random.default_rng(seed)
+    centre, half = _surface_box(surface)
+    limit = escape * half
+    batch = p.shape[:-1]
+
+    points = np.empty((steps + 1, *batch, 2))
+    losses = np.empty((steps + 1, *batch))
+    grad_norms = np.empty((steps + 1, *batch))
+    eval_points = np.empty((steps, *batch, 2)) if opt.eval_point is not None else None
+    diverged_at = np.full(batch, -1, dtype=np.int64)
+
+    with np.errstate(all="ignore"):
+        state = opt.init(p)
+        states = [state] if record_states else None
+        alive = np.all(np.abs(p - centre) <= limit, axis=-1)
+        diverged_at[~alive] = 0
+        g_here = surface.grad(p)
+        points[0], losses[0], grad_norms[0] = p, surface.f(p), _norm(g_here)
+        for k in range(1, steps + 1):
+            q = p if opt.eval_point is None else opt.eval_point(p, state)
+            if eval_points is not None:
+                eval_points[k - 1] = q
+            if minibatch is not None:
+                g = minibatch(q, batch_size, rng)
+            elif q is p:
+                g = g_here
+            else:
+                g = surface.grad(q)
+            extra = {"hessian": surface.hess(q)} if opt.needs_hessian else {}
+            updates, state = opt.update(g, state, p, **extra)
+            new = p + updates
+            ok = np.all(np.abs(new - centre) <= limit, axis=-1)
+            newly = alive & ~ok
+            diverged_at[newly] = k
+            # a newly diverged point is kept if finite (it shows where the step went),
+            # then the trajectory is frozen there
+            move = alive & (ok | np.all(np.isfinite(new), axis=-1))
+            p = np.where(move[..., None], new, p)
+            alive &= ok
+            g_here = surface.grad(p)
+            points[k], losses[k], grad_norms[k] = p, surface.f(p), _norm(g_here)
+            if states is not None:
+                states.append(state)
+
+    return Trajectory(
+        points=points,
+        losses=losses,
+        grad_norms=grad_norms,
+        diverged_at=diverged_at,
+        eval_points=eval_points,
+        states=states,
+        optimizer=opt.name,
+        surface=getattr(surface, "name", ""),
+    )
+
+
+def sweep(
+    opt: GradientTransformation,
+    surface: Any,
+    start: Any = None,
+    steps: int = 100,
+    *,
+    tol: float = 1e-6,
+    transform: GradientTransformation | None = None,
+    escape: float = 10.0,
+) -> SweepResult:
+    """Run a whole grid of trajectories at once and keep only their outcomes.
+
+    The grid comes from array-valued hyperparameters (``sgd(learning_rate=lr_grid,
+    momentum=mu_grid)``) and/or an array of start points; one vectorized run covers it.
+    ``steps_to_tol`` counts the first step at which ``loss - surface.f_min <= tol``.
+    """
+    opt, p, steps, escape = _prepare(opt, surface, start, steps, transform, escape)
+    tol = float(check_real("tol", tol, low=0.0))
+    if opt.needs_hessian:
+        def extra_for(q: np.ndarray) -> dict:
+            return {"hessian": surface.hess(q)}
+    else:
+        def extra_for(q: np.ndarray) -> dict:
+            return {}
+
+    centre, half = _surface_box(surface)
+    inv_limit = 1.0 / (escape * half)
+    threshold = surface.f_min + tol
+    batch = p.shape[:-1]
+    steps_to_tol = np.full(batch, -1, dtype=np.int64)
+    diverged_at = np.full(batch, -1, dtype=np.int64)
+    frozen = p.copy()
+
+    def outside(x: np.ndarray) -> np.ndarray:
+        # per coordinate: numpy is slow on a last axis of length 2 with broadcasting
+        dx = x[..., 0] - centre[0]
+        dy = x[..., 1] - centre[1]
+        np.abs(dx, out=dx)
+        np.abs(dy, out=dy)
+        dx *= inv_limit[0]
+        dy *= inv_limit[1]
+        np.maximum(dx, dy, out=dx)
+        return ~(dx <= 1.0)
+
+    with np.errstate(all="ignore"):
+        state = opt.init(p)
+        alive = ~outside(p)
+        diverged_at[~alive] = 0
+        hit = alive & (surface.f(p) <= threshold)
+        steps_to_tol[hit] = 0
+        for k in range(1, steps + 1):
+            q = p if opt.eval_point is None else opt.eval_point(p, state)
+            updates, state = opt.update(surface.grad(q), state, p, **extra_for(q))
+            new = p + updates
+            bad = outside(new)
+            newly = bad & alive
+            if newly.any():
+                diverged_at[newly] = k
+                finite = np.all(np.isfinite(new[newly]), axis=-1)
+                frozen[newly] = np.where(finite[:, None], new[newly], p[newly])
+                alive &= ~bad
+            p = new
+            unset = steps_to_tol < 0
+            hit = unset & alive & (surface.f(p) <= threshold)
+            steps_to_tol[hit] = k
+        final = np.where(alive[..., None], p, frozen)
+        final_losses = surface.f(final)
+
+    return SweepResult(
+        final_points=final,
+        final_losses=final_losses,
+        diverged_at=diverged_at,
+        steps_to_tol=steps_to_tol,
+        tol=tol,
+    )
