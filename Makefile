@@ -44,7 +44,7 @@ test: install lint
 	  --nbval-lax --nbval-current-env tests notebooks
 
 benchmark: install
-	$(PY) benchmarks/sweep_benchmark.py
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV)

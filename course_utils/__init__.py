@@ -25,3 +25,12 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 del _run_module
+
+
+def __getattr__(name: str):
+    """Heavy helpers load on first use: ``course_utils.keras_setup()`` imports TensorFlow."""
+    if name == "keras_setup":
+        from .keras_utils import keras_setup
+
+        return keras_setup
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")

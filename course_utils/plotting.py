@@ -22,12 +22,27 @@ __all__ = [
     "contour",
     "surface_contour",
     "path",
+    "legend_outside",
+    "PATH_COLORS",
+    "path_style",
+    "exit_point",
+    "drawn_path",
+    "point_marker",
+    "cross_marker",
+    "curve",
+    "arrow",
+    "eigen_segments",
+    "eigen_bars",
+    "phase_heatmap",
+    "surface_height",
+    "surface3d",
 ]
 
-# Colour-blind-safe palette (Paul Tol's "bright" scheme) with distinct markers, so paths stay
-# distinguishable in grey-scale prints and for colour-blind students.
+# Colour-blind-safe palette (Paul Tol's "bright" scheme, then black and three colours of his
+# vibrant and muted schemes) with distinct markers, so paths stay distinguishable in grey-scale
+# prints and for colour-blind students.
 PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
-           "#000000")
+           "#000000", "#EE7733", "#009988", "#882255")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
@@ -138,3 +153,277 @@ def legend_outside(ax: Axes, handles: Sequence | None = None, **kwargs: Any):
                          fontsize="small", **kwargs)
     return ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4,
                      frameon=False, fontsize="small", **kwargs)
+
+
+# --------------------------------------------------------------------------- explorer helpers
+# Used by course_utils.widgets (explorer, races, phase diagrams, 3-D views). Like the functions
+# above they take an ``ax`` and return artists, which the caller updates with set_data & co.
+
+#: Colours for many paths on a light contour map: Tol's bright palette without its light grey
+#: (invisible on a grey background), strong colours first, then black and three colours of
+#: Tol's vibrant and muted schemes, so that ten optimizers in one race get ten colours.
+PATH_COLORS = ("#4477AA", "#EE6677", "#228833", "#AA3377", "#000000", "#CCBB44", "#66CCEE",
+               "#EE7733", "#009988", "#882255")
+
+
+def path_style(index: int) -> tuple[str, str]:
+    """Colour and marker of the ``index``-th path; unique pairs for the first 40 indices.
+
+    Colours cycle through :data:`PATH_COLORS` (10) and markers through :data:`MARKERS` (8), so
+    the first ten paths have distinct colours and two of the first 40 never share both.
+    """
+    return PATH_COLORS[index % len(PATH_COLORS)], MARKERS[index % len(MARKERS)]
+
+
+def exit_point(inside: Any, outside: Any, xlim: Sequence[float],
+               ylim: Sequence[float]) -> np.ndarray:
+    """Where the segment from ``inside`` towards ``outside`` leaves the box ``xlim x ylim``.
+
+    If ``inside`` is itself outside the box, or ``outside`` is not finite (the direction is
+    unknown), the answer is ``inside`` clamped to the box. If ``outside`` lies in the box the
+    answer is ``outside``. Used to draw a diverged path up to the edge of the plot.
+    """
+    p = np.asarray(inside, dtype=float)
+    q = np.asarray(outside, dtype=float)
+    lo = np.array([xlim[0], ylim[0]], dtype=float)
+    hi = np.array([xlim[1], ylim[1]], dtype=float)
+    clamped = np.clip(p, lo, hi) if np.all(np.isfinite(p)) else lo + (hi - lo) / 2
+    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(q))):
+        return clamped
+    if np.any(p < lo) or np.any(p > hi):
+        return clamped
+    if np.all(q >= lo) and np.all(q <= hi):
+        return q.copy()
+    d = q - p
+    t = 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in range(2):
+            if d[axis] > 0:
+                t = min(t, (hi[axis] - p[axis]) / d[axis])
+            elif d[axis] < 0:
+                t = min(t, (lo[axis] - p[axis]) / d[axis])
+    return np.clip(p + max(t, 0.0) * d, lo, hi)
+
+
+def drawn_path(points: np.ndarray, diverged_at: int, xlim: Sequence[float],
+               ylim: Sequence[float]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The polyline to draw for one trajectory, and where to put its ✕ (or ``None``).
+
+    A trajectory that never diverged (``diverged_at < 0``) is drawn as it is. A diverged one
+    (see :func:`course_utils.run`) is drawn up to its last point before divergence and then
+    to the edge of the plot box along its last step; the ✕ goes on that edge point. Huge or
+    non-finite coordinates never reach the renderer.
+    """
+    pts = np.asarray(points, dtype=float)
+    if diverged_at < 0:
+        return pts, None
+    k = int(diverged_at)
+    if k == 0:
+        cross = exit_point(pts[0], pts[0], xlim, ylim)
+        return pts[:0], cross
+    before = pts[:k]
+    edge = exit_point(pts[k - 1], pts[k], xlim, ylim)
+    inside_box = (xlim[0] <= pts[k - 1, 0] <= xlim[1]) and (ylim[0] <= pts[k - 1, 1] <= ylim[1])
+    if inside_box and not np.array_equal(edge, pts[k - 1]):
+        return np.concatenate([before, edge[None]]), edge
+    return before, edge
+
+
+def point_marker(ax: Axes, *, color: str, marker: str = "o", ms: float = 9.0,
+                 zorder: float = 6, **kwargs: Any):
+    """An empty marker for the current point of a path; move it with ``set_data([x], [y])``."""
+    (artist,) = ax.plot([], [], linestyle="none", marker=marker, color=color, ms=ms,
+                        mec="black", mew=1.0, zorder=zorder, **kwargs)
+    return artist
+
+
+def cross_marker(ax: Axes, *, color: str, ms: float = 14.0, zorder: float = 7, **kwargs: Any):
+    """An empty ✕ marker (a diverged path); place it with ``set_data([x], [y])``."""
+    (artist,) = ax.plot([], [], linestyle="none", marker="X", color=color, ms=ms, mec="black",
+                        mew=1.2, zorder=zorder, **kwargs)
+    return artist
+
+
+def curve(ax: Axes, *, color: str, lw: float = 1.5, **kwargs: Any):
+    """An empty line for a quantity against the step; fill it with ``set_data(steps, values)``."""
+    (artist,) = ax.plot([], [], color=color, lw=lw, **kwargs)
+    return artist
+
+
+def arrow(ax: Axes, *, color: str = "black", width: float = 0.006, zorder: float = 8,
+          **kwargs: Any):
+    """One arrow in data units (a quiver of one); update with ``set_offsets`` and ``set_UVC``.
+
+    Starts at the origin with zero length; ``quiver.set_offsets([[x, y]])`` moves its tail
+    and ``quiver.set_UVC([u], [v])`` sets the displacement it shows.
+    """
+    return ax.quiver([0.0], [0.0], [0.0], [0.0], angles="xy", scale_units="xy", scale=1.0,
+                     color=color, width=width, zorder=zorder, **kwargs)
+
+
+def eigen_segments(point: Any, eigenvalues: Any, eigenvectors: Any, size: float) -> np.ndarray:
+    """Two segments centred on ``point`` along the Hessian's eigen-directions.
+
+    The half-length along eigenvector ``i`` is proportional to ``1 / sqrt(|λ_i|)``, like the
+    axes of the local quadratic model's level ellipse, scaled so that the longer is ``size``
+    (and the shorter at least ``size / 12``). Returns shape ``(2, 2, 2)`` for a LineCollection.
+    """
+    p = np.asarray(point, dtype=float)
+    w = np.abs(np.asarray(eigenvalues, dtype=float))
+    v = np.asarray(eigenvectors, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = 1.0 / np.sqrt(w)
+    inv = np.where(np.isfinite(inv), inv, np.nan)
+    if np.all(np.isnan(inv)):
+        lengths = np.full(2, size)
+    else:
+        biggest = np.nanmax(inv)
+        lengths = np.where(np.isnan(inv), size, inv / biggest * size)
+    lengths = np.clip(lengths, size / 12.0, size)
+    segments = np.empty((2, 2, 2))
+    for i in range(2):
+        half = v[:, i] * lengths[i]
+        segments[i] = [p - half, p + half]
+    return segments
+
+
+def eigen_bars(ax: Axes, *, lw: float = 2.5, zorder: float = 7):
+    """An empty LineCollection for :func:`eigen_segments`; update with ``set_segments``."""
+    from matplotlib.collections import LineCollection
+
+    bars = LineCollection([], linewidths=lw, zorder=zorder, capstyle="round")
+    ax.add_collection(bars)
+    return bars
+
+
+def phase_heatmap(ax: Axes, x: np.ndarray, y: np.ndarray, values: np.ndarray, *,
+                  diverged: np.ndarray | None = None, missing: np.ndarray | None = None,
+                  x_log: bool = False, y_log: bool = False, log_color: bool = False,
+                  cmap: str = "viridis", label: str = "", missing_label: str = "no value",
+                  fontsize: float | None = None) -> dict:
+    """Heatmap of a hyperparameter grid: ``values[i, j]`` at ``(x[j], y[i])``.
+
+    Cells in ``diverged`` are drawn dark grey and hatched, cells in ``missing`` (e.g. never
+    reached the tolerance) light grey; both get a legend entry. ``x_log`` / ``y_log`` put the
+    axes on a log scale (cell edges at geometric midpoints). Returns a dict of the artists:
+    ``mesh``, ``colorbar``, ``diverged``, ``missing``, ``legend``.
+    """
+    from matplotlib.patches import Patch
+
+    vals = np.ma.masked_invalid(np.asarray(values, dtype=float))
+    ny, nx = vals.shape
+    shape = (ny, nx)
+    div = np.zeros(shape, bool) if diverged is None else np.asarray(diverged, bool)
+    miss = np.zeros(shape, bool) if missing is None else np.asarray(missing, bool)
+    xe, ye = _edges(np.asarray(x, float), x_log), _edges(np.asarray(y, float), y_log)
+    norm = None
+    finite = vals.compressed()
+    if log_color and finite.size and np.any(finite > 0):
+        positive = finite[finite > 0]
+        norm = mcolors.LogNorm(vmin=positive.min(), vmax=max(positive.max(), positive.min() * 10))
+        vals = np.ma.masked_where(~(vals > 0), vals)
+    artists: dict = {}
+    artists["mesh"] = ax.pcolormesh(xe, ye, vals, cmap=cmap, norm=norm, shading="flat")
+    grey = mcolors.ListedColormap(["#d9d9d9"])
+    dark = mcolors.ListedColormap(["#5a5a5a"])
+    artists["missing"] = ax.pcolormesh(xe, ye, np.ma.masked_where(~miss, np.ones(shape)),
+                                       cmap=grey, shading="flat")
+    # pcolor (polygons) rather than pcolormesh: only polygons can be hatched
+    artists["diverged"] = ax.pcolor(xe, ye, np.ma.masked_where(~div, np.ones(shape)),
+                                    cmap=dark, hatch="xxx", edgecolor="#a0a0a0",
+                                    linewidth=0.0)
+    if x_log:
+        ax.set_xscale("log")
+    if y_log:
+        ax.set_yscale("log")
+    ax.set_xlim(xe[0], xe[-1])
+    ax.set_ylim(ye[0], ye[-1])
+    fig = ax.figure
+    artists["colorbar"] = fig.colorbar(artists["mesh"], ax=ax, pad=0.02)
+    artists["colorbar"].set_label(label, fontsize=fontsize)
+    if fontsize:
+        artists["colorbar"].ax.tick_params(labelsize=fontsize)
+    handles = []
+    if miss.any():
+        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#999999", label=missing_label))
+    if div.any():
+        handles.append(Patch(facecolor="#5a5a5a", edgecolor="#9a9a9a", hatch="xx",
+                             label="diverged"))
+    artists["legend"] = None
+    if handles:
+        artists["legend"] = ax.legend(handles=handles, loc="lower left",
+                                      bbox_to_anchor=(0, 1.01), ncol=2, frameon=False,
+                                      fontsize=fontsize or "small", borderaxespad=0.0)
+    return artists
+
+
+def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around sorted cell centres (geometric midpoints on a log axis)."""
+    c = np.log(centres) if log else centres
+    if c.size == 1:
+        half = 0.5 if not log else np.log(2.0)
+        e = np.array([c[0] - half, c[0] + half])
+    else:
+        mid = (c[1:] + c[:-1]) / 2
+        e = np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+    return np.exp(e) if log else e
+
+
+def surface_height(surface: Any, points: np.ndarray, *, log: bool,
+                   delta: float | None = None) -> np.ndarray:
+    """Height of points for a 3-D view: ``f`` or, with ``log``, ``log10(f - f_min + δ)``.
+
+    ``δ`` defaults to a millionth of the range of ``f - f_min`` over the plot box, so the
+    minimum is a finite floor instead of minus infinity.
+    """
+    z = np.asarray(surface.f(points), dtype=float)
+    if not log:
+        return z
+    if delta is None:
+        _, _, zz = surface.grid(60)
+        span = float(np.nanmax(zz) - surface.f_min)
+        delta = max(span * 1e-6, 1e-12)
+    with np.errstate(invalid="ignore"):
+        return np.log10(np.maximum(z - surface.f_min, 0.0) + delta)
+
+
+def surface3d(ax: Any, surface: Any, trajectories: Sequence[tuple[str, np.ndarray]] = (), *,
+              n: int = 80, log: bool | None = None, cmap: str = "viridis",
+              alpha: float = 0.6, fontsize: float | None = None) -> list:
+    """A 3-D view of ``surface`` with paths lifted onto it, on a ``projection="3d"`` axes.
+
+    ``trajectories`` are ``(label, points)`` pairs with ``points`` of shape ``(steps + 1, 2)``;
+    points outside the plot box are left out. ``log`` (default: the surface's ``log_scale``)
+    draws ``log10(f - f_min + δ)`` so that flat floors and steep walls both show. Returns the
+    artists: the surface, then one line per path.
+    """
+    log = surface.log_scale if log is None else bool(log)
+    xs = np.linspace(*surface.xlim, n)
+    ys = np.linspace(*surface.ylim, n)
+    X, Y = np.meshgrid(xs, ys)
+    Z0 = np.asarray(surface.f(np.stack([X, Y], axis=-1)), dtype=float)
+    delta = max(float(np.nanmax(Z0) - surface.f_min) * 1e-6, 1e-12)
+    if log:
+        with np.errstate(invalid="ignore"):
+            Z = np.log10(np.maximum(Z0 - surface.f_min, 0.0) + delta)
+    else:
+        Z = Z0
+    artists = [ax.plot_surface(X, Y, Z, cmap=cmap, alpha=alpha, linewidth=0,
+                               antialiased=True, rcount=n, ccount=n)]
+    for index, (label, points) in enumerate(trajectories):
+        pts = np.asarray(points, dtype=float)
+        keep = np.all(np.isfinite(pts), axis=-1)
+        keep &= (pts[:, 0] >= surface.xlim[0]) & (pts[:, 0] <= surface.xlim[1])
+        keep &= (pts[:, 1] >= surface.ylim[0]) & (pts[:, 1] <= surface.ylim[1])
+        pts = pts[keep]
+        color, marker = path_style(index)
+        z = surface_height(surface, pts, log=log, delta=delta) if len(pts) else np.zeros(0)
+        (line,) = ax.plot(pts[:, 0], pts[:, 1], z, color=color, marker=marker, ms=3, lw=2,
+                          label=label, zorder=10)
+        artists.append(line)
+    ax.set_xlim(surface.xlim)
+    ax.set_ylim(surface.ylim)
+    ax.set_xlabel("x", fontsize=fontsize)
+    ax.set_ylabel("y", fontsize=fontsize)
+    ax.set_zlabel("log₁₀(f − f*)" if log else "f", fontsize=fontsize)
+    return artists

@@ -6,7 +6,9 @@ A trajectory *diverges* at step ``k`` when its point ``k`` is not finite or lies
 outside the surface's plot box: more than ``escape`` half-widths from the box centre in
 some coordinate (``escape=10`` by default, i.e. about five box widths beyond the edge).
 ``diverged_at`` holds that ``k`` (``-1`` if it never happens). From then on the trajectory
-stays frozen at its last finite point; the optimizer is not consulted for it again.
+stays frozen at its last finite point. (The optimizer state of a diverged trajectory keeps
+being updated, since the batch is stepped as a whole; its recorded states after ``k`` are
+meaningless.)
 No numpy overflow or invalid-value warnings reach the user: a diverging run is a result,
 not an error.
 """
@@ -35,6 +37,7 @@ class Trajectory:
     losses : (steps + 1, *batch) ``f`` at each point.
     grad_norms : (steps + 1, *batch) norm of the exact gradient at each point.
     diverged_at : (*batch) int, first diverged step or -1.
+    grads : (steps + 1, *batch, 2) the exact gradient at each point.
     eval_points : (steps, *batch, 2) where the optimizer's gradient was taken
         (the look-ahead point for textbook Nesterov), or ``None`` when that is the point.
     states : list of the optimizer states after 0, 1, ..., steps updates
@@ -46,6 +49,7 @@ class Trajectory:
     losses: np.ndarray
     grad_norms: np.ndarray
     diverged_at: np.ndarray
+    grads: np.ndarray | None = None
     eval_points: np.ndarray | None = None
     states: list | None = None
     optimizer: str = ""
@@ -60,7 +64,7 @@ class Trajectory:
         return self.diverged_at >= 0
 
     def status(self) -> str | list:
-        """'converging', or 'diverged at step k', per trajectory (nested like the batch)."""
+        """'ok', or 'diverged at step k', per trajectory (nested like the batch)."""
         texts = np.where(
             self.diverged_at >= 0,
             np.char.add("diverged at step ", self.diverged_at.astype(str)),
@@ -177,8 +181,7 @@ def run(
     batch = p.shape[:-1]
 
     points = np.empty((steps + 1, *batch, 2))
-    losses = np.empty((steps + 1, *batch))
-    grad_norms = np.empty((steps + 1, *batch))
+    grads = np.empty((steps + 1, *batch, 2))
     eval_points = np.empty((steps, *batch, 2)) if opt.eval_point is not None else None
     diverged_at = np.full(batch, -1, dtype=np.int64)
 
@@ -187,8 +190,9 @@ def run(
         states = [state] if record_states else None
         alive = np.all(np.abs(p - centre) <= limit, axis=-1)
         diverged_at[~alive] = 0
+        all_alive = bool(alive.all())
         g_here = surface.grad(p)
-        points[0], losses[0], grad_norms[0] = p, surface.f(p), _norm(g_here)
+        points[0], grads[0] = p, g_here
         for k in range(1, steps + 1):
             q = p if opt.eval_point is None else opt.eval_point(p, state)
             if eval_points is not None:
@@ -202,24 +206,32 @@ def run(
             extra = {"hessian": surface.hess(q)} if opt.needs_hessian else {}
             updates, state = opt.update(g, state, p, **extra)
             new = p + updates
-            ok = np.all(np.abs(new - centre) <= limit, axis=-1)
-            newly = alive & ~ok
-            diverged_at[newly] = k
-            # a newly diverged point is kept if finite (it shows where the step went),
-            # then the trajectory is frozen there
-            move = alive & (ok | np.all(np.isfinite(new), axis=-1))
-            p = np.where(move[..., None], new, p)
-            alive &= ok
+            ok = (np.abs(new - centre) <= limit).all(-1)
+            if all_alive and ok.all():  # the common case: nothing diverges
+                p = new
+            else:
+                newly = alive & ~ok
+                diverged_at[newly] = k
+                # a newly diverged point is kept if finite (it shows where the step went),
+                # then the trajectory is frozen there
+                move = alive & (ok | np.isfinite(new).all(-1))
+                p = np.where(move[..., None], new, p)
+                alive &= ok
+                all_alive = bool(alive.all())
             g_here = surface.grad(p)
-            points[k], losses[k], grad_norms[k] = p, surface.f(p), _norm(g_here)
+            points[k], grads[k] = p, g_here
             if states is not None:
                 states.append(state)
+        # one vectorized evaluation for the whole history
+        losses = surface.f(points)
+        grad_norms = _norm(grads)
 
     return Trajectory(
         points=points,
         losses=losses,
         grad_norms=grad_norms,
         diverged_at=diverged_at,
+        grads=grads,
         eval_points=eval_points,
         states=states,
         optimizer=opt.name,
@@ -262,14 +274,9 @@ def sweep(
 
     def outside(x: np.ndarray) -> np.ndarray:
         # per coordinate: numpy is slow on a last axis of length 2 with broadcasting
-        dx = x[..., 0] - centre[0]
-        dy = x[..., 1] - centre[1]
-        np.abs(dx, out=dx)
-        np.abs(dy, out=dy)
-        dx *= inv_limit[0]
-        dy *= inv_limit[1]
-        np.maximum(dx, dy, out=dx)
-        return ~(dx <= 1.0)
+        dx = np.abs(x[..., 0] - centre[0]) * inv_limit[0]
+        dy = np.abs(x[..., 1] - centre[1]) * inv_limit[1]
+        return ~(np.maximum(dx, dy) <= 1.0)
 
     with np.errstate(all="ignore"):
         state = opt.init(p)

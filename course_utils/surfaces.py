@@ -243,8 +243,12 @@ def _vectorize(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], doc: str) -> 
 
 def _grad(gx: Any, gy: Any) -> np.ndarray:
     """Stack the two partial derivatives into shape ``(..., 2)``."""
-    gx, gy = np.broadcast_arrays(gx, gy)
-    return np.stack([gx, gy], axis=-1)
+    shape = np.shape(gx) if np.shape(gx) == np.shape(gy) else np.broadcast_shapes(
+        np.shape(gx), np.shape(gy))
+    out = np.empty((*shape, 2))
+    out[..., 0] = gx
+    out[..., 1] = gy
+    return out
 
 
 def _hess(hxx: Any, hxy: Any, hyy: Any, like: Any = 0.0) -> np.ndarray:

@@ -120,6 +120,15 @@ def test_sweep_cells_equal_single_runs(ravine):
         assert result.steps_to_tol[i, j] == expected
 
 
+def test_sweep_with_one_point_and_scalar_hyperparameters(ravine):
+    result = sweep(sgd(0.1), ravine, steps=10)
+    traj = run(sgd(0.1), ravine, steps=10)
+    assert result.final_points.shape == (2,) and result.diverged_at.shape == ()
+    np.testing.assert_array_equal(result.final_points, traj.points[-1])
+    diverging = sweep(sgd(3.0), ravine, steps=200)
+    assert int(diverging.diverged_at) == int(run(sgd(3.0), ravine, steps=200).diverged_at) > 0
+
+
 def test_sweep_over_start_points(ravine):
     xs = np.stack(np.meshgrid(np.linspace(-9, 9, 7), np.linspace(-9, 9, 5)), axis=-1)
     result = sweep(optimizers.adam(0.5), ravine, xs, 50)

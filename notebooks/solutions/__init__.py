@@ -1,0 +1,1 @@
+"""Reference solutions of the lab exercises. Try the exercise yourself before reading them."""
