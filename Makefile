@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 KERNEL_NAME := optimization-course
 PYTEST_WORKERS ?= 2
 
-.PHONY: lab test install kernel lint benchmark clean help
+.PHONY: lab test install kernel lint benchmark clean help html
 
 help:
 	@echo "make lab        install (if needed) and open JupyterLab on the course"
 	@echo "make test       install (if needed) and run the whole test-suite"
 	@echo "make benchmark  print the speed figures of benchmarks/"
+	@echo "make html       build the offline HTML edition (pages and slides) into site/"
 	@echo "make clean      remove the virtual environment"
 
 # The install is skipped when pyproject.toml has not changed since the last one.
@@ -42,6 +43,12 @@ lint: install
 test: install lint
 	COURSE_FAST=1 MPLBACKEND=Agg $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 	  --nbval-lax --nbval-current-env tests notebooks
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || echo "NOTE: the browser tests (tests/browser)\
+	 were SKIPPED: no Chromium at $${CHROMIUM:-/usr/bin/chromium} (apt-get install chromium)."
+
+# The offline edition: executed notebooks and reveal.js slides with local JavaScript (npm ci).
+html: install
+	$(PY) tools/build_html.py --out site
 
 benchmark: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -51,6 +51,9 @@ __all__ = [
     "LossEvaluator",
     "interpolate",
     "loss_surface",
+    "LossSlice",
+    "random_slice",
+    "pca_slice",
     "plot_interpolation",
     "plot_slice",
 ]
@@ -270,7 +273,7 @@ class LossEvaluator:
         return float(loss), float(acc)
 
 
-@needs_data
+@needs_data(returns=2)
 def interpolate(evaluator: LossEvaluator, start: Sequence[np.ndarray],
                 end: Sequence[np.ndarray], alphas: Sequence[float] | np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +288,7 @@ def interpolate(evaluator: LossEvaluator, start: Sequence[np.ndarray],
     return results[:, 0], results[:, 1]
 
 
-@needs_data
+@needs_data(returns=3)
 def loss_surface(evaluator: LossEvaluator, center: Sequence[np.ndarray],
                  directions: Sequence[Sequence[np.ndarray]], xs: Sequence[float] | np.ndarray,
                  ys: Sequence[float] | np.ndarray
@@ -337,20 +340,62 @@ def plot_interpolation(ax: Any, alphas: np.ndarray, losses: np.ndarray,
     return lines
 
 
+@dataclass
+class LossSlice:
+    """A 2-D slice of the loss: grids ``X, Y, Z`` (as from ``np.meshgrid``, rows follow ``Y``),
+    the directions, and optionally a path projected onto the plane (``coords``)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    Z: np.ndarray
+    directions: list[Weights]
+    coords: np.ndarray | None = None
+
+
 @needs_data
-def plot_slice(ax: Any, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, *,
-               coords: np.ndarray | None = None, levels: int = 25, log_scale: bool = True,
+def random_slice(evaluator: LossEvaluator, center: Sequence[np.ndarray], *, n: int = 21,
+                 extent: float = 1.0, seed: int = 1) -> LossSlice:
+    r"""The loss on an ``n`` x ``n`` grid :math:`a, b \in [-e, e]` along two filter-normalised
+    random directions (seeds ``seed`` and ``seed + 1``) through ``center``."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not extent > 0:
+        raise ValueError(f"extent must be > 0, got {extent!r}")
+    dirs = [random_direction(center, seed=seed + k) for k in range(2)]
+    grid = np.linspace(-extent, extent, n)
+    X, Y, Z = loss_surface(evaluator, center, dirs, grid, grid)
+    return LossSlice(X, Y, Z, dirs)
+
+
+@needs_data
+def pca_slice(evaluator: LossEvaluator, center: Sequence[np.ndarray], pca: PCADirections, *,
+              n: int = 21, margin: float = 1.2) -> LossSlice:
+    """The loss on an ``n`` x ``n`` grid in the plane of the two PCA directions through
+    ``center``, wide enough to hold the projected path (times ``margin``), with the path."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not margin >= 1:
+        raise ValueError(f"margin must be >= 1, got {margin!r}")
+    span = float(np.abs(pca.coords[:, :2]).max()) * margin or 1.0
+    grid = np.linspace(-span, span, n)
+    X, Y, Z = loss_surface(evaluator, center, pca.directions[:2], grid, grid)
+    return LossSlice(X, Y, Z, pca.directions[:2], pca.coords[:, :2])
+
+
+@needs_data
+def plot_slice(ax: Any, plane: LossSlice, *, levels: int = 25, log_scale: bool = True,
                label: str | None = "training path") -> list:
-    """Contour map of a 2-D loss slice with :func:`course_utils.plotting.contour` and, if
-    given, the projected training path with :func:`course_utils.plotting.path` (it starts at
+    """Contour map of a :class:`LossSlice` with :func:`course_utils.plotting.contour` and, if it
+    has one, the projected training path with :func:`course_utils.plotting.path` (it starts at
     the white circle and ends at the centre, the trained weights, marked by a star)."""
     from . import plotting
 
-    artists = plotting.contour(ax, X, Y, Z, levels=levels, log_scale=log_scale)
-    if coords is not None:
-        artists += plotting.path(ax, np.asarray(coords)[:, :2], index=1, label=label)
+    artists = plotting.contour(ax, plane.X, plane.Y, plane.Z, levels=levels,
+                               log_scale=log_scale)
+    if plane.coords is not None:
+        artists += plotting.path(ax, plane.coords, index=1, label=label)
     artists.append(ax.scatter([0.0], [0.0], marker="*", s=160, c="white", edgecolors="k",
                               zorder=6, label="trained weights"))
-    ax.set_xlim(X.min(), X.max())
-    ax.set_ylim(Y.min(), Y.max())
+    ax.set_xlim(plane.X.min(), plane.X.max())
+    ax.set_ylim(plane.Y.min(), plane.Y.max())
     return artists

@@ -72,8 +72,14 @@ def test_keras_setup_reports_the_cpu_and_seeds(capsys):
     assert any("Mixed precision" in n for n in setup.notes)
     assert "training on: CPU" in out and any(d.startswith("CPU") for d in setup.devices)
     assert setup.compile_kwargs == {"jit_compile": False, "steps_per_execution": 32}
+    assert setup.deterministic is True                  # "auto": deterministic without XLA
+    # Keras ignores XLA under op determinism: the setup says so instead of pretending
+    xla = ku.keras_setup(seed=7, device="cpu", jit_compile=True, verbose=False)
+    assert xla.jit_compile is False and any("XLA is off" in n for n in xla.notes)
+    assert any("device='cpu'" in n for n in setup.notes)
     if not has_gpu:
-        assert any("No GPU" in n for n in setup.notes)
+        auto = ku.keras_setup(seed=7, device="auto", verbose=False)
+        assert not auto.gpu and any("No GPU" in n for n in auto.notes)
     # seeded: the same seed gives the same random numbers again
     a = keras.random.normal((3,), seed=None)
     ku.keras_setup(seed=7, device="cpu", verbose=False)

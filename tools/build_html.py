@@ -40,11 +40,17 @@ CELL_TIMEOUT = 600  # seconds for one cell
 #: "simple" imports its fonts from Google's servers)
 REVEAL_THEME = "white"
 
+#: The widget manager finds its icon fonts (Font Awesome 5) from the AMD module names it
+#: defines, relative to the page: in @jupyter-widgets/ and @jupyter-widgets/html-manager/dist/.
+#: So it is copied there, next to the pages, and not under _static.
+WIDGETS = "@jupyter-widgets"
+HTML_MANAGER = f"{WIDGETS}/html-manager/dist"
+WIDGET_FONTS = ("*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg")
+
 #: (source under node_modules, destination under _static): the files the pages load
 ASSETS: tuple[tuple[str, str], ...] = (
     ("requirejs/require.js", "require.js"),
     ("jquery/dist/jquery.min.js", "jquery.min.js"),
-    ("@jupyter-widgets/html-manager/dist", "html-manager"),
     ("mathjax/MathJax.js", "mathjax/MathJax.js"),
     ("mathjax/LICENSE", "mathjax/LICENSE"),
     ("mathjax/config/TeX-AMS_CHTML-full.js", "mathjax/config/TeX-AMS_CHTML-full.js"),
@@ -110,8 +116,16 @@ def ensure_node_modules(npm: str | None = None) -> Path:
 
 
 def copy_assets(out: Path) -> None:
-    """Copy the JavaScript, CSS and fonts the pages load into ``out/_static``."""
+    """Copy the JavaScript, CSS and fonts the pages load into ``out/_static`` (and the widget
+    manager into ``out/@jupyter-widgets``, see WIDGETS)."""
     static = out / STATIC
+    manager = NODE_MODULES / HTML_MANAGER
+    if not manager.exists():
+        raise BuildError(f"{manager} is missing: run npm ci in {TOOLS}")
+    shutil.copytree(manager, out / HTML_MANAGER, ignore=SKIP_ASSETS, dirs_exist_ok=True)
+    for pattern in WIDGET_FONTS:
+        for font in manager.glob(pattern):
+            shutil.copy2(font, out / WIDGETS / font.name)
     for source, destination in ASSETS:
         src, dst = NODE_MODULES / source, static / destination
         if not src.exists():
@@ -133,7 +147,7 @@ def asset_urls(prefix: str = STATIC) -> dict[str, str]:
         "require_js_url": f"{prefix}/require.js",
         "jquery_url": f"{prefix}/jquery.min.js",
         "mathjax_url": f"{prefix}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
-        "widget_renderer_url": f"{prefix}/html-manager/embed-amd.js",
+        "widget_renderer_url": f"{HTML_MANAGER}/embed-amd.js",
         "reveal_url_prefix": f"{prefix}/reveal.js",
     }
 

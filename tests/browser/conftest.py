@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
     "--mute-audio",
 ]
-LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "file:")
+LOCAL_PREFIXES = ("http://127.0.0.1:", "http://localhost:", "data:", "blob:", "file:")
 SERVER_START_TIMEOUT = 90  # seconds
 DEFAULT_TIMEOUT_MS = 60_000
 
@@ -60,7 +60,7 @@ COURSE_SETTINGS = ROOT / "lab-settings" / "overrides.json"
 #: would reach the network) and no autosave (the server's copy of the notebooks is temporary).
 TEST_SETTINGS: dict[str, dict[str, Any]] = {
     "@jupyterlab/apputils-extension:notification": {
-        "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True,
+        "fetchNews": "false", "checkForUpdates": False,
     },
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
 }
@@ -121,6 +121,35 @@ def stop_process_group(proc: subprocess.Popen, timeout: float = 15) -> None:
         pass
 
 
+def _pids_mentioning(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (Linux /proc; [] elsewhere)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode(errors="replace"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return [pid for pid in pids if pid != os.getpid()]
+
+
+def stop_kernels(runtime_dir: Path, timeout: float = 10) -> None:
+    """Stop kernels left by a server whose runtime folder is ``runtime_dir`` (their connection
+    files are there). Kernels run in sessions of their own, outside the server's group; the
+    server shuts them down when it stops, and this is the safety net if it could not."""
+    pids = _pids_mentioning(str(runtime_dir))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + timeout
+        while pids and time.monotonic() < deadline:
+            pids = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+            time.sleep(0.1)
+        if not pids:
+            return
+
+
 @dataclass
 class LabServer:
     url: str
@@ -137,13 +166,17 @@ class LabServer:
             return json.load(rsp)
 
 
-@pytest.fixture(scope="module")
-def lab_server(tmp_path_factory: pytest.TempPathFactory,
-               request: pytest.FixtureRequest) -> Iterator[LabServer]:
-    require_browser()
-    base = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def running_lab(base: Path, notebooks: Path = ROOT / "notebooks",
+                log_copy: Path | None = None) -> Iterator[LabServer]:
+    """Run JupyterLab on a copy of ``notebooks`` under ``base``; stop it on exit, always.
+
+    Loopback only, a free port, a random token, config/runtime/settings/workspace folders under
+    ``base``; ``--allow-root`` because CI runs as root. Kernels get COURSE_FAST=1 and inline
+    matplotlib, like nbval. The server log is copied to ``log_copy`` at the end.
+    """
     root = base / "notebooks"
-    shutil.copytree(ROOT / "notebooks", root,
+    shutil.copytree(notebooks, root,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     _write_settings(base / "settings")
     (base / "config").mkdir()
@@ -156,7 +189,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory,
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        "COURSE_FAST": "1",
+        "COURSE_FAST": env.get("COURSE_FAST", "1"),
         "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     })
     log_path = base / "jupyterlab.log"
@@ -187,10 +220,28 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory,
         yield LabServer(url=url, token=token, root=root, log=log_path)
     finally:
         stop_process_group(proc)
+        stop_kernels(base / "runtime")
         log.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        module = request.module.__name__.rsplit(".", 1)[-1]
-        shutil.copyfile(log_path, ARTIFACTS / f"jupyterlab-server-{module}.log")
+        if log_copy is not None:
+            log_copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log_path, log_copy)
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory,
+               request: pytest.FixtureRequest) -> Iterator[LabServer]:
+    """JupyterLab for one test module (see running_lab); its log lands in test-artifacts/."""
+    require_browser()
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    with running_lab(tmp_path_factory.mktemp("lab"),
+                     log_copy=ARTIFACTS / f"jupyterlab-server-{module}.log") as server:
+        yield server
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium through Playwright (never a downloaded browser)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                      timeout=DEFAULT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +250,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                              timeout=DEFAULT_TIMEOUT_MS)
+        instance = launch_chromium(playwright)
         try:
             yield instance
         finally:

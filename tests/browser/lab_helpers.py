@@ -75,10 +75,22 @@ def open_notebook(page: Any, server: LabServer, name: str, timeout_s: float = 90
         " === 'idle'", timeout=timeout_s * 1000)
 
 
-def run_command(page: Any, command: str, args: dict[str, Any] | None = None) -> Any:
-    """Run a JupyterLab command (what a menu item or a shortcut runs) and wait for it."""
-    return page.evaluate("([id, args]) => window.jupyterapp.commands.execute(id, args)",
-                         [command, args or {}])
+def run_command(page: Any, command: str, args: dict[str, Any] | None = None) -> None:
+    """Start a JupyterLab command (what a menu item or a shortcut runs).
+
+    The command's promise is not awaited (``notebook:run-all-cells`` resolves only when the
+    last cell is done, and a hung cell would hang the test); callers wait for its effect with
+    a timeout. A command that fails leaves its message in ``window.__commandError``.
+    """
+    page.evaluate("""([id, args]) => { window.__commandError = null;
+        window.jupyterapp.commands.execute(id, args)
+          .catch((e) => { window.__commandError = `${id}: ${e}`; }); }""",
+                  [command, args or {}])
+
+
+def command_error(page: Any) -> str | None:
+    """The error of the last run_command, if it failed."""
+    return page.evaluate("() => window.__commandError || null")
 
 
 def run_all(page: Any, timeout_s: float = 180) -> dict[str, Any]:
@@ -87,6 +99,9 @@ def run_all(page: Any, timeout_s: float = 180) -> dict[str, Any]:
     Over means: the kernel is idle, no prompt shows ``[*]`` and either every code cell has an
     execution count or an error output stopped the run. Returns the final notebook_state.
     """
+    run_command(page, "notebook:clear-all-cell-outputs")  # no stale execution counts
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-Notebook .jp-OutputArea-output')", timeout=10_000)
     run_command(page, "notebook:run-all-cells")
     deadline = time.monotonic() + timeout_s
     settled_since = None
@@ -101,8 +116,9 @@ def run_all(page: Any, timeout_s: float = 180) -> dict[str, Any]:
                 return state
         else:
             settled_since = None
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"run all did not finish in {timeout_s} s: {state}")
+        error = command_error(page)
+        if error or time.monotonic() > deadline:
+            raise TimeoutError(error or f"run all did not finish in {timeout_s} s: {state}")
         page.wait_for_timeout(250)
 
 

@@ -98,9 +98,12 @@ def test_deck_shows_live_widgets_as_widgets(deck_page: Any) -> None:
             page.screenshot(path=str(ARTIFACTS / f"deck-slide-with-cell-{index}.png"))
             box = widget.bounding_box()
             assert box and box["width"] > 50 and box["height"] > 10, box
-            assert 0 <= box["y"] < viewport["height"] and 0 <= box["x"] < viewport["width"]
+            assert -2 <= box["y"] < viewport["height"] and 0 <= box["x"] < viewport["width"], box
             text = cell.locator(".jp-Cell-outputArea").first.inner_text()
             assert not WIDGET_AS_TEXT.search(text) and "Error displaying widget" not in text
+            page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
+            page.mouse.wheel(0, -20_000)  # and back up before leaving the slide
+            page.wait_for_timeout(300)
             _stop_deck(page)
     finally:
         if page.evaluate(_DECK_MODE_JS) == "presenting":
