@@ -392,10 +392,11 @@ def plot_slice(ax: Any, plane: LossSlice, *, levels: int = 25, log_scale: bool =
 
     artists = plotting.contour(ax, plane.X, plane.Y, plane.Z, levels=levels,
                                log_scale=log_scale)
-    if plane.coords is not None:
-        artists += plotting.path(ax, plane.coords, index=1, label=label)
     artists.append(ax.scatter([0.0], [0.0], marker="*", s=160, c="white", edgecolors="k",
                               zorder=6, label="trained weights"))
+    if plane.coords is not None:
+        artists += plotting.path(ax, plane.coords, index=1, label=label)
+        ax.legend(fontsize="small", loc="lower right")
     ax.set_xlim(plane.X.min(), plane.X.max())
     ax.set_ylim(plane.Y.min(), plane.Y.max())
     return artists

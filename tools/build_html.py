@@ -87,6 +87,9 @@ class BuildError(RuntimeError):
     """The edition cannot be built (a missing tool, a failing notebook, a CDN link left)."""
 
 
+SLOW_CELL = 20.0  # seconds: cells slower than this are named in the summary
+
+
 @dataclass(frozen=True)
 class Page:
     notebook: str
@@ -94,6 +97,7 @@ class Page:
     html: str
     slides: str
     seconds: float
+    slow_cells: tuple[tuple[int, float], ...] = ()
 
 
 # --------------------------------------------------------------------------- assets
@@ -153,8 +157,10 @@ def asset_urls(prefix: str = STATIC) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- notebooks
-def execute(path: Path, timeout: int = CELL_TIMEOUT) -> Any:
-    """Run a notebook top to bottom in its folder and keep the widgets' state."""
+def execute(path: Path, timeout: int = CELL_TIMEOUT,
+            durations: dict[int, float] | None = None) -> Any:
+    """Run a notebook top to bottom in its folder and keep the widgets' state; the seconds
+    each code cell took go into ``durations``."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -162,6 +168,12 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT) -> Any:
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
+    started: dict[int, float] = {}
+    client.on_cell_execute = lambda cell, cell_index: started.__setitem__(
+        cell_index, time.monotonic())
+    if durations is not None:
+        client.on_cell_executed = lambda cell, cell_index, execute_reply: durations.__setitem__(
+            cell_index, time.monotonic() - started.get(cell_index, time.monotonic()))
     client.execute()
     return nb
 
@@ -207,10 +219,13 @@ def build_one(path: str, out: str, timeout: int = CELL_TIMEOUT) -> Page:
     """Execute and export one notebook (runs in a worker process)."""
     start = time.monotonic()
     notebook = Path(path)
-    nb = execute(notebook, timeout=timeout)
+    durations: dict[int, float] = {}
+    nb = execute(notebook, timeout=timeout, durations=durations)
     page, slides = export(nb, notebook.stem, Path(out))
+    slow = tuple(sorted(((i, t) for i, t in durations.items() if t > SLOW_CELL),
+                        key=lambda item: -item[1]))
     return Page(notebook.name, title_of(nb, notebook.stem), page, slides,
-                time.monotonic() - start)
+                time.monotonic() - start, slow)
 
 
 def write_index(out: Path, pages: Sequence[Page], title: str) -> Path:
@@ -300,7 +315,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for page in pages:
-        print(f"  {page.notebook:45s} {page.seconds:6.1f} s  {page.html}, {page.slides}")
+        slow = ", ".join(f"cell {i} {t:.0f} s" for i, t in page.slow_cells)
+        print(f"  {page.notebook:45s} {page.seconds:6.1f} s  {page.html}, {page.slides}"
+              + (f"  (slow: {slow})" if slow else ""))
     print(f"built {len(pages)} notebooks into {args.out} in {time.monotonic() - start:.0f} s "
           f"(COURSE_FAST={os.environ.get('COURSE_FAST')}); open {args.out / 'index.html'}")
     return 0
