@@ -19,12 +19,15 @@ help:
 	@echo "make clean      remove the virtual environment"
 
 # The install is skipped when pyproject.toml has not changed since the last one.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml lab-settings/overrides.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]' \
 	  || { echo "error: $(PYTHON) is older than 3.10; run: make PYTHON=python3.11 ..."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[lab,test]"
+	@# the course's JupyterLab defaults (e.g. what jupyterlab-deck needs) for this environment
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 install: $(STAMP)
