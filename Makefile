@@ -40,7 +40,7 @@ lab: kernel
 	$(VENV)/bin/jupyter lab notebooks/
 
 lint: install
-	$(VENV)/bin/ruff check course_utils tests benchmarks notebooks
+	$(VENV)/bin/ruff check course_utils tests benchmarks notebooks tools
 
 # --dist loadfile keeps each notebook's cells in one worker, in order.
 test: install lint

@@ -1537,6 +1537,9 @@ class Explorer:
                                        continuous_update=True,
                                        layout=W.Layout(width="360px"))
         self._play_link = W.link((self.play, "value"), (self.step_slider, "value"))
+        # stable CSS classes for the browser tests and for custom styling
+        self.play.add_class("cu-explorer-play")
+        self.step_slider.add_class("cu-explorer-step")
         self.speed = W.Dropdown(options=list(_SPEEDS), value="normal", description="speed",
                                 layout=W.Layout(width="170px"),
                                 style={"description_width": "45px"})
@@ -1598,6 +1601,8 @@ class Explorer:
                        layout=W.Layout(flex="1 1 600px", min_width="0"))
         self.widget = W.VBox([self.header, W.HBox([self.tabs, right],
                                                   layout=W.Layout(flex_flow="row wrap"))])
+        self.widget.add_class("cu-explorer")
+        self.image.add_class("cu-explorer-image")
 
     def _display_widget(self) -> widgets.Widget:
         return self._canvas_widget if self._backend == "ipympl" else self.image

@@ -593,3 +593,13 @@ def test_surface3d_lifts_the_paths_onto_the_surface():
     x, y, z = line.get_data_3d()
     np.testing.assert_array_equal(np.column_stack([x, y]), traj.points)
     assert np.all(np.diff(z) <= 1e-12)  # gradient descent on a quadratic: the loss decreases
+
+
+def test_stable_css_classes_for_browser_tests():
+    from course_utils import widgets
+
+    app = widgets.explore("ravine", optimizers=("sgd",))
+    assert "cu-explorer" in app.widget._dom_classes
+    assert "cu-explorer-image" in app.image._dom_classes
+    assert "cu-explorer-play" in app.play._dom_classes
+    assert "cu-explorer-step" in app.step_slider._dom_classes

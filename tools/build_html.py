@@ -157,16 +157,57 @@ def asset_urls(prefix: str = STATIC) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- notebooks
+POLL_SLICE = 0.5  # seconds
+
+
+def _poll_in_slices(channel: Any, slice_s: float = POLL_SLICE) -> None:
+    """Make ``channel.get_msg(timeout)`` wait in short polls instead of one long one.
+
+    With nbclient 0.11 / jupyter_client 8 a reply can sit in the socket unnoticed until the
+    long poll times out (seen here on an ``interact`` cell: the kernel idle, the cell "running"
+    for exactly the cell timeout, then done without error; cf. jupyter/nbclient#312). A fresh
+    poll every half second sees it at once. The overall timeout is unchanged.
+    """
+    from queue import Empty
+
+    original = channel.get_msg
+
+    async def get_msg(timeout: float | None = None) -> Any:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            step = slice_s if deadline is None else max(0.0, min(slice_s,
+                                                                 deadline - time.monotonic()))
+            try:
+                return await original(timeout=step)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    channel.get_msg = get_msg
+
+
+def _client_class() -> type:
+    from nbclient import NotebookClient
+
+    class SlicedPollClient(NotebookClient):
+        async def async_start_new_kernel_client(self) -> Any:
+            kc = await super().async_start_new_kernel_client()
+            _poll_in_slices(kc.shell_channel)
+            _poll_in_slices(kc.iopub_channel)
+            return kc
+
+    return SlicedPollClient
+
+
 def execute(path: Path, timeout: int = CELL_TIMEOUT,
             durations: dict[int, float] | None = None) -> Any:
     """Run a notebook top to bottom in its folder and keep the widgets' state; the seconds
     each code cell took go into ``durations``."""
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
+    client = _client_class()(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
     started: dict[int, float] = {}
     client.on_cell_execute = lambda cell, cell_index: started.__setitem__(

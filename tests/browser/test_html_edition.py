@@ -11,6 +11,7 @@ widgets must render from their saved state and MathJax must typeset.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import http.server
 import importlib.util
@@ -18,8 +19,10 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty
 from types import ModuleType
 from typing import Any
 
@@ -163,6 +166,32 @@ def test_external_resource_check_finds_cdn_links() -> None:
         '<script src="https://cdn.example.org/x.js"></script><a href="https://ok.org">a</a>'
         '<style>@import url(https://fonts.example.org/css);</style>')
     assert len(found) == 2
+
+
+def test_sliced_polling_finds_a_waiting_message_and_keeps_the_timeout() -> None:
+    calls: list[float | None] = []
+
+    class Late:  # a message that a poll finds only on the third try
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            calls.append(timeout)
+            if len(calls) < 3:
+                raise Empty
+            return {"msg": "reply"}
+
+    class Never:
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            await asyncio.sleep(timeout or 0)
+            raise Empty
+
+    late, never = Late(), Never()
+    builder._poll_in_slices(late, slice_s=0.01)
+    builder._poll_in_slices(never, slice_s=0.01)
+    assert asyncio.run(late.get_msg(timeout=5)) == {"msg": "reply"}
+    assert len(calls) == 3 and all(t is not None and t <= 0.01 for t in calls)
+    start = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(never.get_msg(timeout=0.2))
+    assert 0.19 <= time.monotonic() - start < 2
 
 
 def _assert_offline(page: Any) -> None:

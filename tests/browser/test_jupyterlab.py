@@ -1,9 +1,11 @@
 """The course in JupyterLab, in a real browser: notebooks run clean and the widgets respond.
 
-One JupyterLab server for the module (see conftest.py); each notebook is opened once, run with
-Run ▸ Run All Cells, and then driven the way a student drives it: a slider moved with the
-keyboard must redraw the plot (compared pixel by pixel), and the explorer's Play button must
-advance the frames.
+One JupyterLab server for the module (see conftest.py). 00_explorer and one course notebook are
+opened once each and run with Run All Cells (the command the Run menu runs); no cell may end in
+an error and every widget must render as a widget. Then they are driven the way a student
+drives them: a slider moved with the keyboard must redraw the plot (compared pixel by pixel),
+the explorer's Play button must advance the frames, and the race animation made by
+``race(...).to_html()`` must play.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .lab_helpers import (
 
 EXPLORER_NOTEBOOK = "00_explorer.ipynb"
 COURSE_NOTEBOOK = "01_learning_vs_optimization.ipynb"
+
+
 def _opened_and_run(browser: Any, lab_server: Any, name: str) -> Iterator[tuple[Any, dict]]:
     with loopback_page(browser, "jupyterlab-" + name.removesuffix(".ipynb")) as pg:
         open_notebook(pg, lab_server, name)
