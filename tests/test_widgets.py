@@ -553,6 +553,15 @@ def test_race_html_holds_every_frame_and_no_network_url(small_race):
     assert text.count("<script>") == 1
 
 
+def test_race_player_buttons_draw_their_icons_without_fonts(small_race):
+    # Media-control characters (U+23EE and friends) are missing from common fonts.
+    buttons = re.findall(r"<button[^>]*>(.*?)</button>", small_race.to_html(), re.S)
+    assert len(buttons) == 6
+    for content in buttons:
+        assert content.count("<svg") == 1 and "<path d=" in content
+        assert re.sub(r"<svg.*?</svg>", "", content, flags=re.S).strip() in {"", "play"}
+
+
 def test_race_gif_is_a_valid_animation(small_race, tmp_path):
     path = small_race.save_gif(tmp_path / "race.gif")
     with Image.open(path) as image:

@@ -199,6 +199,16 @@ def _client_class() -> type:
     return SlicedPollClient
 
 
+#: Cells with one of these tags set up an online service (the Colab cell of tools/colab_cell.py)
+#: and are left out of the offline edition.
+ONLINE_ONLY_TAGS = frozenset({"colab-setup"})
+
+
+def offline_cells(cells: list[Any]) -> list[Any]:
+    """``cells`` without the cells that only make sense online."""
+    return [c for c in cells if not ONLINE_ONLY_TAGS & set(c.get("metadata", {}).get("tags", []))]
+
+
 def execute(path: Path, timeout: int = CELL_TIMEOUT,
             durations: dict[int, float] | None = None) -> Any:
     """Run a notebook top to bottom in its folder and keep the widgets' state; the seconds
@@ -206,6 +216,7 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT,
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    nb.cells = offline_cells(nb.cells)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     client = _client_class()(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
