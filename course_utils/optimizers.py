@@ -178,6 +178,26 @@ def _learning_rate(value: Any, name: str = "learning_rate"
     return (lambda count, shape: _full(lr, shape)), lr
 
 
+def _momentum(value: Any, name: str = "momentum"
+              ) -> tuple[Callable[[int, tuple[int, ...]], Hyper], Any]:
+    """Return ``(mu_at(count, shape), stored)`` for a momentum in [0, 1): a float, an array or
+    a schedule (any callable of the step count, checked at every step; Keras has no such
+    option, its ``momentum`` is a plain float)."""
+    if callable(value):
+        schedule = value
+
+        def mu_at(count: int, shape: tuple[int, ...]) -> Hyper:
+            mu = check_real(f"{name} (its schedule's value at step {count})", schedule(count),
+                            low=0.0, high=1.0, high_open=True)
+            if isinstance(mu, np.ndarray) and mu.ndim:
+                return np.broadcast_to(mu[..., None], shape)
+            return mu
+
+        return mu_at, schedule
+    mu = _per_point(name, value, low=0.0, high=1.0, high_open=True)
+    return (lambda count, shape: _full(mu, shape)), mu
+
+
 def _as_float_array(name: str, x: Any) -> np.ndarray:
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 0:
@@ -367,15 +387,17 @@ def sgd(learning_rate: Any = 0.01, momentum: Any = 0.0, nesterov: bool = False
     Parameters
     ----------
     learning_rate : float, array or schedule, > 0
-    momentum : float or array in [0, 1)
+    momentum : float, array or schedule, in [0, 1)
+        A schedule (a callable of the step count, e.g. rising from 0.5 to 0.99) anneals the
+        momentum; Keras's ``momentum`` is a plain float in [0, 1].
     nesterov : bool
     """
     lr_at, lr = _learning_rate(learning_rate)
-    mu = _per_point("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    mu_at, mu = _momentum(momentum)
     nesterov = bool(nesterov)
     hyper = {"learning_rate": lr, "momentum": mu, "nesterov": nesterov}
-    name = "nesterov" if nesterov else ("momentum" if np.any(mu != 0) else "sgd")
-    plain = not isinstance(mu, np.ndarray) and mu == 0.0
+    plain = not callable(mu) and not isinstance(mu, np.ndarray) and mu == 0.0
+    name = "nesterov" if nesterov else ("sgd" if plain else "momentum")
 
     if plain:
 
@@ -394,7 +416,7 @@ def sgd(learning_rate: Any = 0.01, momentum: Any = 0.0, nesterov: bool = False
 
         def update(grads: Any, state: MomentumState, params: Any = None, **extra: Any):
             g = _check_grads(grads, state.velocity)
-            mu_ = _full(mu, g.shape)
+            mu_ = mu_at(state.count, g.shape)
             step = lr_at(state.count, g.shape) * g
             velocity = mu_ * state.velocity - step
             updates = mu_ * velocity - step if nesterov else velocity
@@ -429,17 +451,18 @@ def nesterov_lookahead(learning_rate: Any = 0.01, momentum: Any = 0.9) -> Gradie
     trajectories coincide after that change of variable.
     """
     lr_at, lr = _learning_rate(learning_rate)
-    mu = _per_point("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    mu_at, mu = _momentum(momentum)
 
     def init(params: Any) -> MomentumState:
         return MomentumState(count=0, velocity=_zeros_like(params, _batch_shape(lr, mu)))
 
     def eval_point(params: Any, state: MomentumState) -> np.ndarray:
-        return np.asarray(params, dtype=np.float64) + mu * state.velocity
+        return np.asarray(params, dtype=np.float64) + mu_at(
+            state.count, state.velocity.shape) * state.velocity
 
     def update(grads: Any, state: MomentumState, params: Any = None, **extra: Any):
         g = _check_grads(grads, state.velocity)
-        velocity = _full(mu, g.shape) * state.velocity - lr_at(state.count, g.shape) * g
+        velocity = mu_at(state.count, g.shape) * state.velocity - lr_at(state.count, g.shape) * g
         return velocity, MomentumState(count=state.count + 1, velocity=velocity)
 
     return _make(
@@ -539,10 +562,10 @@ def rmsprop(
     """
     lr_at, lr = _learning_rate(learning_rate)
     rho_ = _per_point("rho", rho, low=0.0, high=1.0, high_open=True)
-    mu = _per_point("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    mu_at, mu = _momentum(momentum)
     eps = _per_point("epsilon", epsilon, low=0.0)
     centered = bool(centered)
-    use_momentum = isinstance(mu, np.ndarray) or mu > 0
+    use_momentum = callable(mu) or isinstance(mu, np.ndarray) or mu > 0
 
     def init(params: Any) -> RmspropState:
         zeros = _zeros_like(params, _batch_shape(lr, rho_, mu, eps))
@@ -566,7 +589,7 @@ def rmsprop(
         increment = lr_at(state.count, g.shape) * g / np.sqrt(denominator)
         velocity = None
         if use_momentum:
-            velocity = _full(mu, g.shape) * state.velocity + increment
+            velocity = mu_at(state.count, g.shape) * state.velocity + increment
             updates = -velocity
         else:
             updates = -increment
@@ -596,7 +619,7 @@ def rmsprop_nesterov(
     """
     lr_at, lr = _learning_rate(learning_rate)
     rho_ = _per_point("rho", rho, low=0.0, high=1.0, high_open=True)
-    mu = _per_point("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    mu_at, mu = _momentum(momentum)
     eps = _per_point("epsilon", epsilon, low=0.0)
 
     def init(params: Any) -> RmspropNesterovState:
@@ -604,14 +627,15 @@ def rmsprop_nesterov(
         return RmspropNesterovState(count=0, square_avg=zeros, velocity=zeros)
 
     def eval_point(params: Any, state: RmspropNesterovState) -> np.ndarray:
-        return np.asarray(params, dtype=np.float64) + mu * state.velocity
+        return np.asarray(params, dtype=np.float64) + mu_at(
+            state.count, state.velocity.shape) * state.velocity
 
     def update(grads: Any, state: RmspropNesterovState, params: Any = None, **extra: Any):
         g = _check_grads(grads, state.square_avg)
         rho_f = _full(rho_, g.shape)
         square_avg = rho_f * state.square_avg + (1.0 - rho_f) * (g * g)
         step = lr_at(state.count, g.shape) * g / np.sqrt(_full(eps, g.shape) + square_avg)
-        velocity = _full(mu, g.shape) * state.velocity - step
+        velocity = mu_at(state.count, g.shape) * state.velocity - step
         return velocity, RmspropNesterovState(state.count + 1, square_avg, velocity)
 
     hyper = {"learning_rate": lr, "rho": rho_, "momentum": mu, "epsilon": eps}

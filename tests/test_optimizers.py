@@ -149,6 +149,71 @@ def test_lookahead_nesterov_equals_keras_form_after_change_of_variable():
     assert np.max(np.abs(plain - keras_form)) > 1e-3
 
 
+def _run_with_lookahead(opt, a, b, x0, steps):
+    x, state = x0.copy(), opt.init(x0)
+    out = [x.copy()]
+    for _ in range(steps):
+        point = opt.eval_point(x, state) if opt.eval_point is not None else x
+        updates, state = opt.update(point @ a + b, state, x)
+        x = x + updates
+        out.append(x.copy())
+    return np.array(out)
+
+
+MOMENTUM_TAKERS = ["momentum", "nesterov", "nesterov_lookahead", "rmsprop", "rmsprop_nesterov"]
+
+
+@pytest.mark.parametrize("name", MOMENTUM_TAKERS)
+def test_a_constant_momentum_schedule_is_the_plain_momentum(name):
+    a, b, x0 = random_quadratic(dim=3, seed=11)
+    plain = _run_with_lookahead(opt_mod.get(name, learning_rate=0.05, momentum=0.8), a, b, x0, 40)
+    scheduled = _run_with_lookahead(
+        opt_mod.get(name, learning_rate=0.05, momentum=lambda count: 0.8), a, b, x0, 40)
+    np.testing.assert_array_equal(scheduled, plain)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_annealing_by_hand(nesterov):
+    """v_k = mu_k v_{k-1} - eps g; theta += v_k (or mu_k v_k - eps g, Keras's Nesterov form),
+    with mu_k the schedule at the number of steps already taken."""
+    a, b, x0 = random_quadratic(dim=2, seed=12)
+    ramp = lambda count: min(0.5 + 0.1 * count, 0.95)  # noqa: E731
+    ours = our_trajectory(sgd(0.05, momentum=ramp, nesterov=nesterov), a, b, x0, 12)
+    x, v = x0.copy(), np.zeros(2)
+    for k in range(12):
+        g = x @ a + b
+        v = ramp(k) * v - 0.05 * g
+        x = x + (ramp(k) * v - 0.05 * g if nesterov else v)
+        np.testing.assert_allclose(ours[k + 1], x, rtol=1e-14, atol=1e-14)
+    constant = our_trajectory(sgd(0.05, momentum=0.5, nesterov=nesterov), a, b, x0, 12)
+    assert np.max(np.abs(constant - ours)) > 1e-6
+
+
+def test_a_momentum_schedule_can_give_a_grid():
+    a, b, x0 = random_quadratic(dim=2, seed=13)
+    finals = np.array([0.5, 0.9])
+    grid = sgd(0.05, momentum=lambda count: np.minimum(0.1 * count, finals))
+    x = np.broadcast_to(x0, (2, 2)).copy()
+    state = grid.init(x)
+    for _ in range(20):
+        updates, state = grid.update(x @ a + b, state, x)
+        x = x + updates
+    for i, final in enumerate(finals):
+        single = our_trajectory(sgd(0.05, momentum=lambda count, f=final: min(0.1 * count, f)),
+                                a, b, x0, 20)
+        np.testing.assert_allclose(x[i], single[-1], rtol=1e-13, atol=1e-13)
+
+
+def test_a_momentum_schedule_out_of_range_names_the_step():
+    opt = sgd(0.1, momentum=lambda count: 0.5 + 0.2 * count)  # reaches 1.1 at step 3
+    x, state = np.zeros(2), opt.init(np.zeros(2))
+    for _ in range(3):
+        updates, state = opt.update(np.ones(2), state, x)
+    with pytest.raises(ValueError, match=r"momentum \(its schedule's value at step 3\) must be "
+                                         r"in \[0, 1\), got 1.1"):
+        opt.update(np.ones(2), state, x)
+
+
 def test_grid_of_hyperparameters_equals_single_runs():
     a, b, x0 = random_quadratic(dim=2, seed=4)
     lrs = np.array([[0.01, 0.05], [0.1, 0.2]])
