@@ -24,6 +24,10 @@ The exercises and the signatures they expect (``t`` counts steps from 1):
 ``adam``         ``step(theta, s, r, t, g, learning_rate, rho1, rho2, delta) -> (theta, s, r)``
 ===============  ==================================================================
 
+:func:`check_schedule` does the same for a learning-rate schedule written as a function of
+the step ``k``: ``linear_decay(k, initial_learning_rate, final_learning_rate, tau)`` (eq. 8.14),
+compared with :mod:`course_utils.schedules` for ``k = 0 ... 3 tau``.
+
 The forms are the lecture's (Goodfellow et al., Algorithms 8.2-8.5 and 8.7): AdaGrad
 divides by :math:`\delta + \sqrt r`, RMSProp by :math:`\sqrt{\delta + r}`, Adam by
 :math:`\sqrt{\hat r} + \delta` with bias-corrected moments :math:`\hat s, \hat r`.
@@ -36,11 +40,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckResult", "check_step", "exercises", "template"]
+__all__ = ["CheckResult", "check_schedule", "check_step", "exercises", "template"]
 
 
 @dataclass
@@ -355,3 +360,100 @@ def check_step(student: Callable, exercise: str, *, steps: int = 25, seed: int =
     return CheckResult(False, message, exercise, steps, first_bad_step=bad_step,
                        largest_difference=worst, hint=hint,
                        details={"yours": mine, "expected": ref, "quantity": names_out[which]})
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def _linear_decay(k, initial_learning_rate, final_learning_rate, tau, *, no_floor=False,
+                  reversed_=False, floor_division=False, one_ahead=False):
+    alpha = (k + 1 if one_ahead else k) / tau if not floor_division else k // tau
+    if not no_floor:
+        alpha = min(alpha, 1.0)
+    if reversed_:
+        alpha = 1.0 - alpha
+    return (1 - alpha) * initial_learning_rate + alpha * final_learning_rate
+
+
+_SCHEDULE_EXERCISES: dict[str, tuple[Callable, tuple[str, ...], tuple, tuple]] = {
+    # name: (reference, parameter names, test cases, typical mistakes)
+    "linear_decay": (
+        _linear_decay,
+        ("k", "initial_learning_rate", "final_learning_rate", "tau"),
+        ((0.1, 0.001, 100), (2.0, 0.5, 7)),
+        (({"no_floor": True}, "after tau steps the rate stays at the final rate: use "
+                              "alpha = min(k / tau, 1)."),
+         ({"reversed_": True}, "the rate must start at the initial rate (alpha = 0 at k = 0) "
+                               "and end at the final one: (1 - alpha) * initial + alpha * final."),
+         ({"floor_division": True}, "alpha = k / tau is a fraction between 0 and 1: divide "
+                                    "with /, not //."),
+         ({"one_ahead": True}, "at k = 0 the rate is exactly the initial rate: alpha = k / tau, "
+                               "not (k + 1) / tau.")),
+    ),
+}
+
+
+def _same_schedule(student: Callable, other: Callable, hyper: tuple) -> bool:
+    try:
+        with np.errstate(all="ignore"):
+            return all(np.isclose(float(student(k, *hyper)), other(k, *hyper), rtol=1e-9,
+                                  atol=1e-15) for k in range(3 * hyper[-1] + 1))
+    except Exception:
+        return False
+
+
+def check_schedule(student: Callable, exercise: str = "linear_decay", *,
+                   rtol: float = 1e-9) -> CheckResult:
+    """Check a student's learning-rate schedule ``student(k, *hyperparameters)``.
+
+    For ``linear_decay`` the function is ``(k, initial_learning_rate, final_learning_rate, tau)``
+    and is compared with :class:`course_utils.schedules.LinearDecay` (eq. 8.14) for
+    ``k = 0 ... 3 tau`` in two settings. A wrong value is reported with its step and, when it
+    matches a typical mistake (no floor after tau, reversed weights, ``//``, one step ahead),
+    with a hint.
+    """
+    from . import schedules
+
+    if exercise not in _SCHEDULE_EXERCISES:
+        raise ValueError(f"unknown schedule exercise {exercise!r}; valid: "
+                         f"{sorted(_SCHEDULE_EXERCISES)}")
+    reference_fn, expected_args, cases, mistakes = _SCHEDULE_EXERCISES[exercise]
+    try:
+        names = list(inspect.signature(student).parameters)
+    except (TypeError, ValueError):
+        names = list(expected_args)
+    if len(names) != len(expected_args):
+        return CheckResult(False, f"✗ {exercise}: the function takes ({', '.join(names)}), but "
+                                  f"the exercise calls it as ({', '.join(expected_args)}).",
+                           exercise, 0)
+    checked = 0
+    for hyper in cases:
+        package = schedules.get(exercise, **dict(zip(expected_args[1:], hyper, strict=True)))
+        for k in range(3 * hyper[-1] + 1):
+            expected = float(package(k))
+            try:
+                with np.errstate(all="ignore"):
+                    got = float(student(k, *hyper))
+            except Exception as err:  # show the error, do not stop the notebook
+                return CheckResult(False, f"✗ {exercise}: your function raised "
+                                          f"{type(err).__name__}: {err}", exercise, checked)
+            checked += 1
+            if np.isclose(got, expected, rtol=rtol, atol=1e-15):
+                continue
+            hint = next((text for flags, text in mistakes
+                         if _same_schedule(student, partial(reference_fn, **flags), hyper)),
+                        None)
+            setting = ", ".join(f"{n}={v}" for n, v in zip(expected_args[1:], hyper,
+                                                            strict=True))
+            message = (f"✗ {exercise}: with {setting}, step k={k} gives {got:.6g}, "
+                       f"expected {expected:.6g}.")
+            message += (f"\nHint: {hint}" if hint else
+                        "\nNo typical mistake matches; check the formula at this step by hand.")
+            return CheckResult(False, message, exercise, checked, first_bad_step=k,
+                               largest_difference=abs(got - expected) / max(abs(expected), 1e-300),
+                               hint=hint, details={"yours": got, "expected": expected,
+                                                   "setting": dict(zip(expected_args[1:], hyper,
+                                                                       strict=True))})
+    return CheckResult(True, f"✓ {exercise}: correct. It matches course_utils.schedules."
+                             f"{exercise} at all {checked} steps checked (k = 0 … 3τ).",
+                       exercise, checked)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import checks
-from course_utils.checks import check_step
+from course_utils.checks import check_schedule, check_step
 
 
 def momentum_ok(theta, v, g, learning_rate, momentum):
@@ -183,3 +183,58 @@ def test_reference_matches_the_package_steppers():
         theta = theta + u
         theta_ref, r = rmsprop_ok(theta_ref, r, a @ theta_ref - b, 0.05, 0.9, 1e-6)
     np.testing.assert_allclose(theta, theta_ref, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- schedules
+
+
+def _linear_ok(k, initial_learning_rate, final_learning_rate, tau):
+    alpha = min(k / tau, 1.0)
+    return (1 - alpha) * initial_learning_rate + alpha * final_learning_rate
+
+
+def test_a_correct_schedule_passes():
+    result = check_schedule(_linear_ok)
+    assert result.passed and result.message.startswith("✓")
+    assert result.steps == (3 * 100 + 1) + (3 * 7 + 1)
+
+
+@pytest.mark.parametrize(
+    ("fn", "first_bad_step", "hint_words"),
+    [
+        (lambda k, e0, et, tau: (1 - k / tau) * e0 + k / tau * et, 101, "stays at the final"),
+        (lambda k, e0, et, tau: min(k / tau, 1) * e0 + (1 - min(k / tau, 1)) * et, 0,
+         "must start at the initial rate"),
+        (lambda k, e0, et, tau: (1 - min(k // tau, 1)) * e0 + min(k // tau, 1) * et, 1,
+         "not //"),
+        (lambda k, e0, et, tau: _linear_ok(k + 1, e0, et, tau), 0, "not (k + 1) / tau"),
+    ],
+)
+def test_typical_schedule_mistakes_get_their_hint(fn, first_bad_step, hint_words):
+    result = check_schedule(fn, "linear_decay")
+    assert not result.passed and result.first_bad_step == first_bad_step
+    assert hint_words in result.hint and f"step k={first_bad_step} " in result.message
+
+
+def test_schedule_problems_are_reported_not_raised():
+    odd = check_schedule(lambda k, e0, et, tau: 0.5 * e0)
+    assert not odd.passed and odd.hint is None and "No typical mistake" in odd.message
+    crash = check_schedule(lambda k, e0, et, tau: _linear_ok(k, e0, et, tau) / (k != 3))
+    assert not crash.passed and "ZeroDivisionError" in crash.message
+    short = check_schedule(lambda k, e0: e0)
+    assert not short.passed and "(k, initial_learning_rate, final_learning_rate, tau)" in (
+        short.message)
+    with pytest.raises(ValueError, match="unknown schedule exercise"):
+        check_schedule(_linear_ok, "cosine")
+
+
+def test_the_schedule_reference_and_its_mistakes_are_the_package_formula():
+    from course_utils import schedules
+    from course_utils.checks import _linear_decay
+
+    for e0, et, tau in [(0.1, 0.001, 100), (2.0, 0.5, 7), (1.0, 0.0, 3)]:
+        package = schedules.linear_decay(e0, et, tau)
+        for k in range(4 * tau):
+            assert _linear_decay(k, e0, et, tau) == pytest.approx(float(package(k)), rel=1e-12)
+            assert _linear_decay(k, e0, et, tau, one_ahead=True) == pytest.approx(
+                float(package(k + 1)), rel=1e-12)

@@ -3,7 +3,7 @@
 ``sgd_step`` is one update of Algorithm 8.1 (Goodfellow et al.); ``linear_decay`` is the
 learning rate of eq. 8.14, linear from ``initial_learning_rate`` to ``final_learning_rate`` over
 ``tau`` steps and constant afterwards. The notebook checks the first with
-``course_utils.checks.check_step`` and the second against ``course_utils.schedules.linear_decay``.
+``course_utils.checks.check_step`` and the second with ``course_utils.checks.check_schedule``.
 """
 
 
