@@ -48,11 +48,13 @@ def test_the_badges_open_the_repository_named_in_pyproject():
     readme = colab_cell.README.read_text()
     assert f"mybinder.org/v2/gh/{repo}/main?" in readme
     assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/" in readme
+    for path in NOTEBOOKS:  # the notebook table opens each one in Colab
+        assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/{path.name})" in readme
 
 
 def test_setting_a_repository_rewrites_cell_and_badges():
     readme = colab_cell.updated_readme(colab_cell.README.read_text(), "someone/opt-course")
-    assert readme.count("someone/opt-course") == 2
+    assert readme.count("someone/opt-course") == 2 + len(NOTEBOOKS)
     nb = _nb(NOTEBOOKS[0])
     twice = colab_cell.updated_notebook(colab_cell.updated_notebook(nb, "a/b"), "someone/x")
     (index,) = colab_cell.colab_cells(twice)
