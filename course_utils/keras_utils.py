@@ -81,6 +81,10 @@ with _quiet_native_logs():
     import keras
     import tensorflow as tf
 
+    # Enumerating the devices loads the CUDA plugin, which on a machine without a GPU logs
+    # "failed call to cuInit"; do it here, held back, instead of at the first tensor.
+    tf.config.list_physical_devices()
+
 import numpy as np  # noqa: E402
 
 from . import optimizers as np_optimizers  # noqa: E402

@@ -507,3 +507,21 @@ def test_clip_demo_reproduces_the_lectures_numbers():
     np.testing.assert_allclose(out["clipvalue"], [0.9, 1.0])
     np.testing.assert_allclose(out["clipnorm"], [0.00899964, 0.9999595], rtol=1e-6)
     assert math.isclose(float(np.linalg.norm(out["clipnorm"])), 1.0, rel_tol=1e-6)
+
+
+def test_importing_keras_through_keras_utils_leaves_no_native_log_lines():
+    """TensorFlow's C++ start-up lines (absl format: 'E0000 00:00:...', 'I0000 ...') would show
+    under a notebook cell; keras_utils holds them back, also the CUDA probe at the first tensor."""
+    import os
+    import re
+    import subprocess
+
+    code = ("from course_utils.keras_utils import keras\n"
+            "v = keras.Variable([1.0, 2.0])\n"
+            "print(float(keras.ops.sum(v)))\n")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=300, check=True)
+    assert out.stdout.strip() == "3.0"
+    native = [line for line in out.stderr.splitlines() if re.match(r"[IWEF]\d{4} ", line)]
+    assert native == [], native
