@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Build the static, offline HTML edition of the course (``make html``).
 
-Every notebook is executed (nbclient, ``COURSE_FAST=1`` unless set otherwise, inline
-matplotlib, widget state saved), then exported twice with nbconvert: as a page (the ``lab``
-template) and as reveal.js slides. The pages keep the widgets' saved state and the
-JavaScript animations (``to_jshtml``), and every script, stylesheet and font they load comes
-from ``_static/`` next to them: require.js, jQuery, the widgets' HTML manager, MathJax 2,
-reveal.js and Font Awesome, copied from the npm packages pinned in ``tools/package.json``
-(installed with ``npm ci`` on first use). No CDN is used: the edition opens without network,
-from a web server on the machine (``python -m http.server -d site``) or straight from disk.
+Every notebook is executed (nbclient, inline matplotlib, widget state saved), then exported
+twice with nbconvert: as a page (the ``lab`` template) and as reveal.js slides. The Keras labs
+(notebooks that call ``keras_utils.fast_mode()``) run in fast mode unless ``COURSE_FAST=0`` is
+set, and their pages then say so at the top; every other notebook takes seconds and always
+runs in full (``COURSE_FAST=0``), so its races are animated. The pages keep the widgets' saved
+state and the JavaScript animations (``to_jshtml``), and every script, stylesheet and font
+they load comes from ``_static/`` next to them: require.js, jQuery, the widgets' HTML manager,
+MathJax 2, reveal.js and Font Awesome, copied from the npm packages pinned in
+``tools/package.json`` (installed with ``npm ci`` on first use). No CDN is used: the edition
+opens without network, from a web server on the machine (``python -m http.server -d site``) or
+straight from disk.
 
 Usage: ``python tools/build_html.py [--out site] [--jobs 2] [notebook.ipynb ...]``
 """
@@ -204,6 +207,39 @@ def _client_class() -> type:
 ONLINE_ONLY_TAGS = frozenset({"colab-setup"})
 
 
+#: A notebook whose source contains this runs shorter in fast mode (the Keras labs).
+FAST_MODE_MARKER = "keras_utils.fast_mode()"
+
+FAST_MODE_BANNER = """\
+> **Built in fast mode** (`COURSE_FAST=1`): this page trained on a few thousand images for a few
+> epochs, so its numbers and curves are smaller and noisier than the full runs the text
+> describes. `COURSE_FAST=0 make html` builds the full runs (about 15 minutes more)."""
+
+
+def honours_fast_mode(nb: Any) -> bool:
+    """True for a notebook that shrinks its work in fast mode (it calls ``fast_mode()``)."""
+    return any(c.get("cell_type") == "code" and FAST_MODE_MARKER in c.get("source", "")
+               for c in nb["cells"])
+
+
+def fast_setting(nb: Any, requested: str | None) -> str:
+    """The ``COURSE_FAST`` value to execute ``nb`` with: the labs follow ``requested``
+    (default ``"1"``), everything else runs in full (``"0"``)."""
+    if not honours_fast_mode(nb):
+        return "0"
+    return requested if requested not in (None, "") else "1"
+
+
+def with_fast_mode_banner(nb: Any) -> Any:
+    """``nb`` with the fast-mode note as a continuation of its first slide."""
+    import nbformat
+
+    banner = nbformat.v4.new_markdown_cell(FAST_MODE_BANNER)
+    banner.metadata["tags"] = ["fast-mode-banner"]
+    nb.cells.insert(1, banner)
+    return nb
+
+
 def offline_cells(cells: list[Any]) -> list[Any]:
     """``cells`` without the cells that only make sense online."""
     return [c for c in cells if not ONLINE_ONLY_TAGS & set(c.get("metadata", {}).get("tags", []))]
@@ -217,6 +253,8 @@ def execute(path: Path, timeout: int = CELL_TIMEOUT,
 
     nb = nbformat.read(path, as_version=4)
     nb.cells = offline_cells(nb.cells)
+    # the kernel inherits the environment: fast mode for the labs only (see the module doc)
+    os.environ["COURSE_FAST"] = fast_setting(nb, _REQUESTED_FAST)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
     client = _client_class()(nb, timeout=timeout, kernel_name=kernel, store_widget_state=True,
                             resources={"metadata": {"path": str(path.parent)}})
@@ -238,7 +276,10 @@ def export(nb: Any, name: str, out: Path) -> tuple[str, str]:
     common = {"extra_template_basedirs": [str(TEMPLATES)], "embed_images": True,
               **{k: v for k, v in urls.items() if k != "reveal_url_prefix"}}
     page = HTMLExporter(template_name="offline_lab", **common)
+    # reveal_scroll: a slide taller than the screen (an explorer, a large figure) scrolls
+    # instead of being cut off at the bottom
     slides = SlidesExporter(template_name="offline_reveal", reveal_theme=REVEAL_THEME,
+                            reveal_scroll=True,
                             reveal_url_prefix=urls["reveal_url_prefix"], **common)
     written = []
     for exporter, suffix in ((page, ".html"), (slides, ".slides.html")):
@@ -273,6 +314,8 @@ def build_one(path: str, out: str, timeout: int = CELL_TIMEOUT) -> Page:
     notebook = Path(path)
     durations: dict[int, float] = {}
     nb = execute(notebook, timeout=timeout, durations=durations)
+    if os.environ["COURSE_FAST"] != "0":
+        nb = with_fast_mode_banner(nb)
     page, slides = export(nb, notebook.stem, Path(out))
     slow = tuple(sorted(((i, t) for i, t in durations.items() if t > SLOW_CELL),
                         key=lambda item: -item[1]))
@@ -316,8 +359,11 @@ animations play. Slides: arrow keys to move, <kbd>s</kbd> for speaker notes.</p>
     return index
 
 
+#: COURSE_FAST as the user set it when the build started (it applies to the labs only).
+_REQUESTED_FAST: str | None = os.environ.get("COURSE_FAST")
+
+
 def _prepare_environment() -> None:
-    os.environ.setdefault("COURSE_FAST", "1")
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
@@ -370,8 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         slow = ", ".join(f"cell {i} {t:.0f} s" for i, t in page.slow_cells)
         print(f"  {page.notebook:45s} {page.seconds:6.1f} s  {page.html}, {page.slides}"
               + (f"  (slow: {slow})" if slow else ""))
+    labs = fast_setting({"cells": [{"cell_type": "code", "source": FAST_MODE_MARKER}]},
+                        _REQUESTED_FAST)
     print(f"built {len(pages)} notebooks into {args.out} in {time.monotonic() - start:.0f} s "
-          f"(COURSE_FAST={os.environ.get('COURSE_FAST')}); open {args.out / 'index.html'}")
+          f"(the Keras labs with COURSE_FAST={labs}, the others in full); "
+          f"open {args.out / 'index.html'}")
     return 0
 
 
