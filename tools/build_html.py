@@ -213,7 +213,7 @@ FAST_MODE_MARKER = "keras_utils.fast_mode()"
 FAST_MODE_BANNER = """\
 > **Built in fast mode** (`COURSE_FAST=1`): this page trained on a few thousand images for a few
 > epochs, so its numbers and curves are smaller and noisier than the full runs the text
-> describes. `COURSE_FAST=0 make html` builds the full runs (about 15 minutes more)."""
+> describes. `COURSE_FAST=0 make html` builds the full runs."""
 
 
 def honours_fast_mode(nb: Any) -> bool:
