@@ -830,8 +830,8 @@ def make_schedule(kind: str, initial_learning_rate: float, *, steps_per_epoch: i
     inverse_time  :math:`\varepsilon_0 / (1 + 0.5 e)`              ``InverseTimeDecay``
     exponential   :math:`\varepsilon_0 \cdot 0.8^{e}`              ``ExponentialDecay``
     step          :math:`\varepsilon_0`, then :math:`/10` after    ``PiecewiseConstantDecay``
-                  half the epochs, :math:`/100` after three
-                  quarters
+                  :math:`\lfloor E/2 \rfloor` and :math:`/100`
+                  after :math:`\lfloor 3E/4 \rfloor` whole epochs
     ============  ===============================================  ==========================
 
     ``inverse_time`` is what Keras 2's ``SGD(decay=d)`` did, :math:`\varepsilon_0/(1 + d k)`,
