@@ -1196,9 +1196,10 @@ class Dashboard:
         self.runs = runs
         self.update_every = update_every
         # a fixed layout: constrained layout or log axes would triple the cost of a redraw
-        self.figure = Figure(figsize=(10, 6.2))
-        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.08, top=0.84, hspace=0.25,
-                                    wspace=0.18)
+        self.figure = Figure(figsize=(9, 5.6))
+        legend_rows = math.ceil(len(runs) / 9)
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.08,
+                                    top=0.86 - 0.045 * legend_rows, hspace=0.25, wspace=0.18)
         grid = self.figure.subplots(2, 2, sharex=True)
         self.axes: dict[tuple[str, str], Any] = {}
         for i, metric in enumerate(self.METRICS):
@@ -1216,8 +1217,9 @@ class Dashboard:
         self.lines: dict[str, dict[tuple[str, str], Any]] = {}
         self._data: dict[str, dict[tuple[str, str], list[float]]] = {}
         for k, run in enumerate(runs):
-            colour, marker = plotting.color_for(k)
-            style = "-" if k < len(plotting.PALETTE) else "--"  # colours repeat after 8 runs
+            # strong colours only (no light grey), a new line style when they wrap around
+            colour, marker = plotting.path_style(k)
+            style = plotting.path_linestyle(k)
             self.lines[run] = {}
             self._data[run] = {}
             for key, ax in self.axes.items():
@@ -1227,7 +1229,8 @@ class Dashboard:
                 self._data[run][key] = []
         self.figure.legend(handles=[self.lines[r][("loss", "train")] for r in runs],
                            loc="upper center", bbox_to_anchor=(0.5, 0.95),
-                           ncol=min(len(runs), 6), fontsize="small", frameon=False)
+                           ncol=min(len(runs), 9), fontsize="small", frameon=False,
+                           handlelength=1.6, columnspacing=1.0)
         if title:
             self.figure.suptitle(title, y=0.99)
         if show is None:
@@ -1284,7 +1287,7 @@ class Dashboard:
         from IPython.display import Image, display
 
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=80)
+        self.figure.savefig(buffer, format="png", dpi=96)
         image = Image(data=buffer.getvalue(), format="png")
         if self.handle is None:
             self.handle = display(image, display_id=True)
@@ -1990,10 +1993,10 @@ def plot_layer_curves(ax: Any, curves: Mapping[str, np.ndarray], *, ylabel: str,
 
     lines = []
     for k, (label, values) in enumerate(curves.items()):
-        colour, marker = plotting.color_for(k)
+        colour, marker = plotting.path_style(k)
         values = np.asarray(values, dtype=float)
         (line,) = ax.plot(np.arange(1, len(values) + 1), values, color=colour, marker=marker,
-                          ls="-" if k < len(plotting.PALETTE) else "--", label=label)
+                          ls=plotting.path_linestyle(k), label=label)
         lines.append(line)
     if log:
         ax.set_yscale("log")
@@ -2011,7 +2014,7 @@ def plot_histories(axes: Sequence[Any], results: Sequence[RunResult], *,
 
     for ax, metric in zip(axes, metrics, strict=True):
         for k, r in enumerate(results):
-            colour, _ = plotting.color_for(k)
+            colour, _ = plotting.path_style(k)
             epochs = np.arange(1, len(r.history[metric]) + 1)
             ax.plot(epochs, r.history[metric], color=colour, label=f"{r.name}")
             ax.plot(epochs, r.history[f"val_{metric}"], color=colour, ls="--")

@@ -325,10 +325,13 @@ def plot_interpolation(ax: Any, alphas: np.ndarray, losses: np.ndarray,
 
     colour, _ = plotting.color_for(0)
     lines = ax.plot(alphas, losses, color=colour, lw=2, label="loss")
-    for a, text in ((0.0, "initial"), (1.0, "trained")):
+    # the two ends are named in the tick labels, where they cannot collide with a title
+    ticks = np.unique(np.round(np.concatenate([ax.get_xticks(), [0.0, 1.0]]), 6))
+    ticks = ticks[(ticks >= np.min(alphas)) & (ticks <= np.max(alphas))]
+    names = {0.0: "\ninitial", 1.0: "\ntrained"}
+    for a in (0.0, 1.0):
         ax.axvline(a, color="grey", lw=0.8, ls=":")
-        ax.annotate(text, (a, 1.0), xycoords=("data", "axes fraction"), ha="center",
-                    va="bottom", fontsize="small")
+    ax.set_xticks(ticks, [f"{t:g}{names.get(float(t), '')}" for t in ticks])
     ax.set_xlabel(r"$\alpha$ in $(1-\alpha)\,\theta_0 + \alpha\,\theta_1$")
     ax.set_ylabel("loss", color=colour)
     ax.grid(alpha=0.3)

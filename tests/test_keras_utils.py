@@ -525,3 +525,27 @@ def test_importing_keras_through_keras_utils_leaves_no_native_log_lines():
     assert out.stdout.strip() == "3.0"
     native = [line for line in out.stderr.splitlines() if re.match(r"[IWEF]\d{4} ", line)]
     assert native == [], native
+
+
+def test_dashboard_and_layer_curves_draw_every_run_visibly_and_distinctly():
+    """Nine optimizers (lab 08) or six networks (lab 09): no light grey line, which is
+    hard to see on white, and no two runs with the same colour, marker and line style."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.figure import Figure
+
+    def looks(lines):
+        return [(to_rgb(line.get_color()), line.get_marker(), line.get_linestyle())
+                for line in lines]
+
+    def is_light_grey(rgb):
+        return max(rgb) - min(rgb) < 0.05 and min(rgb) > 0.25
+
+    names = list(ku.OPTIMIZER_NAMES) + ["extra 1", "extra 2"]   # more runs than colours
+    dash = ku.Dashboard(names, show=False)
+    dash_looks = looks(dash.lines[n][("loss", "train")] for n in names)
+    ax = Figure().subplots()
+    curve_looks = looks(ku.plot_layer_curves(
+        ax, {n: np.ones(3) for n in names}, ylabel="gradient RMS"))
+    for styles in (dash_looks, curve_looks):
+        assert len(set(styles)) == len(names)
+        assert not any(is_light_grey(rgb) for rgb, _, _ in styles)

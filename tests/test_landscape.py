@@ -129,3 +129,23 @@ def test_missing_data_skips_the_landscape(capsys):
     loss, acc = ls.interpolate(missing, missing.trajectory[0], missing.trajectory[-1], [0, 1])
     assert loss is missing and acc is missing                 # unpacking still works
     assert "skipped" in capsys.readouterr().out
+
+
+def test_interpolation_plot_names_its_ends_below_the_axes_not_above():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3.5))
+    ax = fig.subplots()
+    alphas = np.linspace(-0.5, 1.5, 41)
+    lines = ls.plot_interpolation(ax, alphas, (alphas - 1.0) ** 2 + 0.1, 0.5 + 0.4 * alphas / 1.5)
+    assert len(lines) == 2
+    title = ax.set_title("Validation loss on the straight line from initial to trained weights")
+    labels = {t.get_text() for t in ax.get_xticklabels()}
+    assert {"0\ninitial", "1\ntrained"} <= labels
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    title_box = title.get_window_extent(renderer)
+    for text in ax.texts:  # nothing of the plot's own may collide with the caller's title
+        assert not text.get_window_extent(renderer).overlaps(title_box)
