@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "PALETTE",
@@ -25,6 +26,8 @@ __all__ = [
     "legend_outside",
     "PATH_COLORS",
     "path_style",
+    "LINESTYLES",
+    "path_linestyle",
     "exit_point",
     "drawn_path",
     "point_marker",
@@ -34,6 +37,9 @@ __all__ = [
     "eigen_segments",
     "eigen_bars",
     "phase_heatmap",
+    "footer",
+    "MISSING_COLOR",
+    "DIVERGED_COLOR",
     "surface_height",
     "surface3d",
 ]
@@ -175,6 +181,16 @@ def path_style(index: int) -> tuple[str, str]:
     return PATH_COLORS[index % len(PATH_COLORS)], MARKERS[index % len(MARKERS)]
 
 
+#: Line styles of successive rounds of :data:`PATH_COLORS`: solid for the first ten paths,
+#: dashed for the next ten, and so on.
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def path_linestyle(index: int) -> str:
+    """Line style of the ``index``-th path: a new style each time the colours wrap around."""
+    return LINESTYLES[(index // len(PATH_COLORS)) % len(LINESTYLES)]
+
+
 def exit_point(inside: Any, outside: Any, xlim: Sequence[float],
                ylim: Sequence[float]) -> np.ndarray:
     """Where the segment from ``inside`` towards ``outside`` leaves the box ``xlim x ylim``.
@@ -296,36 +312,56 @@ def eigen_bars(ax: Axes, *, lw: float = 2.5, zorder: float = 7):
     return bars
 
 
+#: Cells of a phase diagram without a value (light grey) and diverged ones (dark, hatched).
+MISSING_COLOR = "#d9d9d9"
+DIVERGED_COLOR = "#5a5a5a"
+
+
 def phase_heatmap(ax: Axes, x: np.ndarray, y: np.ndarray, values: np.ndarray, *,
                   diverged: np.ndarray | None = None, missing: np.ndarray | None = None,
                   x_log: bool = False, y_log: bool = False, log_color: bool = False,
                   cmap: str = "viridis", label: str = "", missing_label: str = "no value",
-                  fontsize: float | None = None) -> dict:
+                  fontsize: float | None = None, color_range: Sequence[float] | None = None,
+                  caption: str = "", note: str = "") -> dict:
     """Heatmap of a hyperparameter grid: ``values[i, j]`` at ``(x[j], y[i])``.
 
     Cells in ``diverged`` are drawn dark grey and hatched, cells in ``missing`` (e.g. never
-    reached the tolerance) light grey; both get a legend entry. ``x_log`` / ``y_log`` put the
-    axes on a log scale (cell edges at geometric midpoints). Returns a dict of the artists:
-    ``mesh``, ``colorbar``, ``diverged``, ``missing``, ``legend``.
-    """
-    from matplotlib.patches import Patch
+    reached the tolerance) light grey. ``x_log`` / ``y_log`` put the axes on a log scale (cell
+    edges at geometric midpoints). ``color_range=(low, high)``: the colour scale spans at least
+    this range, so that a (nearly) constant field gets the colour of its value on a fixed
+    scale instead of the colour of the best value.
 
+    Nothing is drawn above the axes, which stay free for the caller's titles: the ``caption``
+    (e.g. what was swept) and the legend of the grey cells go in a footer below the x-axis
+    label, and ``note`` (e.g. "every cell: ...") in a box in the middle of the map. Returns a
+    dict of the artists: ``mesh``, ``colorbar``, ``diverged``, ``missing``, ``legend`` (the
+    footer, an ``AnnotationBbox``, or ``None``), ``legend_labels`` (its entries' texts) and
+    ``note`` (a Text or ``None``).
+    """
     vals = np.ma.masked_invalid(np.asarray(values, dtype=float))
     ny, nx = vals.shape
     shape = (ny, nx)
     div = np.zeros(shape, bool) if diverged is None else np.asarray(diverged, bool)
     miss = np.zeros(shape, bool) if missing is None else np.asarray(missing, bool)
     xe, ye = _edges(np.asarray(x, float), x_log), _edges(np.asarray(y, float), y_log)
-    norm = None
     finite = vals.compressed()
-    if log_color and finite.size and np.any(finite > 0):
-        positive = finite[finite > 0]
-        norm = mcolors.LogNorm(vmin=positive.min(), vmax=max(positive.max(), positive.min() * 10))
+    bounds = [] if color_range is None else [float(v) for v in color_range]
+    norm: mcolors.Normalize | None = None
+    if log_color:
         vals = np.ma.masked_where(~(vals > 0), vals)
+        positive = [v for v in (*finite[finite > 0], *bounds) if v > 0]
+        if positive:
+            lo, hi = min(positive), max(positive)
+            norm = mcolors.LogNorm(vmin=lo, vmax=max(hi, lo * 10))
+    else:
+        span = [*finite, *bounds]
+        if span:
+            lo, hi = min(span), max(span)
+            norm = mcolors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1.0)
     artists: dict = {}
     artists["mesh"] = ax.pcolormesh(xe, ye, vals, cmap=cmap, norm=norm, shading="flat")
-    grey = mcolors.ListedColormap(["#d9d9d9"])
-    dark = mcolors.ListedColormap(["#5a5a5a"])
+    grey = mcolors.ListedColormap([MISSING_COLOR])
+    dark = mcolors.ListedColormap([DIVERGED_COLOR])
     artists["missing"] = ax.pcolormesh(xe, ye, np.ma.masked_where(~miss, np.ones(shape)),
                                        cmap=grey, shading="flat")
     # pcolor (polygons) rather than pcolormesh: only polygons can be hatched
@@ -343,18 +379,55 @@ def phase_heatmap(ax: Axes, x: np.ndarray, y: np.ndarray, values: np.ndarray, *,
     artists["colorbar"].set_label(label, fontsize=fontsize)
     if fontsize:
         artists["colorbar"].ax.tick_params(labelsize=fontsize)
-    handles = []
+    entries = []
     if miss.any():
-        handles.append(Patch(facecolor="#d9d9d9", edgecolor="#999999", label=missing_label))
+        entries.append((MISSING_COLOR, "#999999", None, missing_label))
     if div.any():
-        handles.append(Patch(facecolor="#5a5a5a", edgecolor="#9a9a9a", hatch="xx",
-                             label="diverged"))
-    artists["legend"] = None
-    if handles:
-        artists["legend"] = ax.legend(handles=handles, loc="lower left",
-                                      bbox_to_anchor=(0, 1.01), ncol=2, frameon=False,
-                                      fontsize=fontsize or "small", borderaxespad=0.0)
+        entries.append((DIVERGED_COLOR, "#9a9a9a", "xx", "diverged"))
+    artists["legend_labels"] = [entry[-1] for entry in entries]
+    artists["legend"] = footer(ax, caption, entries, fontsize=fontsize) \
+        if caption or entries else None
+    artists["note"] = None
+    if note:
+        artists["note"] = ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center",
+                                  va="center", fontsize=fontsize, zorder=6, wrap=True,
+                                  bbox={"facecolor": "white", "alpha": 0.9,
+                                        "edgecolor": "#666666", "boxstyle": "round,pad=0.4"})
     return artists
+
+
+def footer(ax: Axes, caption: str = "", entries: Sequence[tuple] = (), *,
+           fontsize: float | None = None):
+    """A caption and a row of legend patches below the x-axis label of ``ax``; returns it.
+
+    ``entries`` are ``(facecolor, edgecolor, hatch, label)``. The footer is anchored to the
+    x-axis label, so it never overlaps the tick labels, the axis label or anything the caller
+    puts above the axes (titles); ``tight_layout``, ``layout="constrained"`` and
+    ``bbox_inches="tight"`` make room for it. Returns the ``AnnotationBbox``.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.offsetbox import AnnotationBbox, DrawingArea, HPacker, TextArea, VPacker
+    from matplotlib.patches import Rectangle
+
+    size = FontProperties(size=fontsize or "small").get_size_in_points()
+    text = {"fontsize": size}
+    items: list = []
+    for face, edge, hatch, label in entries:
+        box = DrawingArea(1.8 * size, 0.9 * size)
+        box.add_artist(Rectangle((0, 0), 1.8 * size, 0.9 * size, facecolor=face,
+                                 edgecolor=edge, hatch=hatch, linewidth=0.8))
+        items.append(HPacker(children=[box, TextArea(label, textprops=text)], sep=0.4 * size,
+                             pad=0, align="center"))
+    rows: list = [TextArea(caption, textprops=text)] if caption else []
+    if items:
+        rows.append(HPacker(children=items, sep=1.2 * size, pad=0, align="center"))
+    packed = VPacker(children=rows, sep=0.3 * size, pad=0, align="left")
+    artist = AnnotationBbox(packed, (0.0, 0.0), xycoords=("axes fraction", ax.xaxis.label),
+                            xybox=(0.0, -0.3 * size), boxcoords="offset points",
+                            box_alignment=(0.0, 1.0), frameon=False, pad=0.0,
+                            annotation_clip=False)
+    ax.add_artist(artist)
+    return artist
 
 
 def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
@@ -419,11 +492,18 @@ def surface3d(ax: Any, surface: Any, trajectories: Sequence[tuple[str, np.ndarra
         color, marker = path_style(index)
         z = surface_height(surface, pts, log=log, delta=delta) if len(pts) else np.zeros(0)
         (line,) = ax.plot(pts[:, 0], pts[:, 1], z, color=color, marker=marker, ms=3, lw=2,
-                          label=label, zorder=10)
+                          ls=path_linestyle(index), label=label, zorder=10)
         artists.append(line)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
-    ax.set_xlabel("x", fontsize=fontsize)
-    ax.set_ylabel("y", fontsize=fontsize)
-    ax.set_zlabel("log₁₀(f − f*)" if log else "f", fontsize=fontsize)
+    # few, short, small tick labels: the default ones on a tilted 3-D axis run together
+    # ("−10.0−7.5−5.0") and into the axis labels
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    tick_size = 0.8 * fontsize if fontsize else "small"
+    ax.tick_params(axis="both", labelsize=tick_size, pad=0)
+    ax.tick_params(axis="z", labelsize=tick_size, pad=2)
+    ax.set_xlabel("x", fontsize=fontsize, labelpad=2)
+    ax.set_ylabel("y", fontsize=fontsize, labelpad=2)
+    ax.set_zlabel("log₁₀(f − f*)" if log else "f", fontsize=fontsize, labelpad=6)
     return artists

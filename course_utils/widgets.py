@@ -76,8 +76,7 @@ STATE_VERSION = 1
 
 # --------------------------------------------------------------------------- optimizers
 
-#: The order in which optimizers get colours and markers (the most compared ones first, so
-#: they get the seven distinct colours), and in which they are listed.
+#: The order in which optimizers are listed (the most compared ones first).
 _PREFERRED_ORDER = (
     "sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad", "rprop", "nadam", "adamax",
     "adadelta", "newton", "saddle_free_newton", "nesterov_lookahead", "adagrad_textbook",
@@ -158,9 +157,92 @@ def _ordered_names() -> list[str]:
                                                          if n not in _PREFERRED_ORDER]
 
 
-def _style(name: str) -> tuple[str, str]:
+#: Colour, marker and line style of each optimizer, the same in every plot and table. The
+#: first ten get the ten path colours (:data:`course_utils.plotting.PATH_COLORS`) and solid
+#: lines; the other five reuse the colour of an optimizer they are rarely shown with, with
+#: another marker and a dashed line. No two optimizers share a colour and a marker.
+_STYLES = {
+    "sgd": ("#4477AA", "o", "-"),
+    "momentum": ("#EE6677", "s", "-"),
+    "nesterov": ("#228833", "^", "-"),
+    "adam": ("#AA3377", "D", "-"),
+    "rmsprop": ("#000000", "v", "-"),
+    "adagrad": ("#CCBB44", "P", "-"),
+    "rprop": ("#66CCEE", "X", "-"),
+    "nadam": ("#EE7733", "*", "-"),
+    "adamax": ("#009988", "o", "-"),
+    "adadelta": ("#882255", "s", "-"),
+    "newton": ("#66CCEE", "s", "--"),  # Rprop's colour
+    "saddle_free_newton": ("#882255", "^", "--"),  # AdaDelta's
+    "nesterov_lookahead": ("#CCBB44", "v", "--"),  # AdaGrad (Keras)'s
+    "adagrad_textbook": ("#009988", "D", "--"),  # Adamax's
+    "rmsprop_nesterov": ("#228833", "P", "--"),  # Nesterov (Keras)'s
+}
+
+
+def _full_style(name: str) -> tuple[str, str, str]:
+    """``(colour, marker, linestyle)`` of optimizer ``name``, stable whatever else is shown."""
+    if name in _STYLES:
+        return _STYLES[name]
     names = _ordered_names()
-    return plotting.path_style(names.index(name) if name in names else len(names))
+    index = names.index(name) if name in names else len(names)
+    color, marker = plotting.path_style(index)
+    return color, marker, plotting.path_linestyle(index)
+
+
+def _style(name: str) -> tuple[str, str]:
+    return _full_style(name)[:2]
+
+
+def _marker_svg(marker: str, cx: float, cy: float, r: float) -> str:
+    """An SVG shape for a matplotlib marker (those of :data:`plotting.MARKERS`)."""
+    def polygon(points: Sequence[tuple[float, float]]) -> str:
+        coords = " ".join(f"{cx + r * x:.2f},{cy - r * y:.2f}" for x, y in points)
+        return f"<polygon points='{coords}'/>"
+
+    if marker == "o":
+        return f"<circle cx='{cx}' cy='{cy}' r='{0.85 * r:.2f}'/>"
+    if marker == "s":
+        return polygon([(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)])
+    if marker == "^":
+        return polygon([(0, 1), (0.95, -0.75), (-0.95, -0.75)])
+    if marker == "v":
+        return polygon([(0, -1), (0.95, 0.75), (-0.95, 0.75)])
+    if marker == "D":
+        return polygon([(0, 1), (0.8, 0), (0, -1), (-0.8, 0)])
+    if marker in ("P", "X"):
+        a, b = 0.3, 0.95
+        plus = [(-a, b), (a, b), (a, a), (b, a), (b, -a), (a, -a), (a, -b), (-a, -b),
+                (-a, -a), (-b, -a), (-b, a), (-a, a)]
+        if marker == "X":
+            c = math.sqrt(0.5)
+            plus = [(c * (x - y), c * (x + y)) for x, y in plus]
+        return polygon(plus)
+    if marker == "*":
+        return polygon([(math.sin(k * math.pi / 5) * (1.0 if k % 2 == 0 else 0.42),
+                         math.cos(k * math.pi / 5) * (1.0 if k % 2 == 0 else 0.42))
+                        for k in range(10)])
+    return f"<circle cx='{cx}' cy='{cy}' r='{0.85 * r:.2f}'/>"
+
+
+_SVG_DASHES = {"-": "", "--": "5,3", ":": "1.5,2.5", "-.": "5,2.5,1.5,2.5"}
+
+
+def _swatch(name: str, height: float = 14.0) -> str:
+    """Inline SVG of optimizer ``name``'s line and marker, as in the plots (for HTML tables)."""
+    color, marker, linestyle = _full_style(name)
+    width = 2.2 * height
+    mid = height / 2
+    dash = _SVG_DASHES.get(linestyle, "")
+    dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+    return (f"<svg class='cu-swatch' data-marker='{html.escape(marker)}' "
+            f"data-linestyle='{html.escape(linestyle)}' width='{width:g}' "
+            f"height='{height:g}' viewBox='0 0 {width:g} {height:g}' role='img' "
+            f"aria-label='{html.escape(_label(name))}' style='vertical-align:middle'>"
+            f"<line x1='1' y1='{mid:g}' x2='{width - 1:g}' y2='{mid:g}' stroke='{color}' "
+            f"stroke-width='2'{dash_attr}/>"
+            f"<g fill='{color}' stroke='black' stroke-width='0.7'>"
+            f"{_marker_svg(marker, width / 2, mid, 0.42 * height)}</g></svg>")
 
 
 def _label(name: str) -> str:
@@ -369,7 +451,14 @@ class PhaseDiagram:
         """Draw the heatmap on ``ax`` (a new Agg figure if ``None``); return ``ax.figure``.
 
         ``mark=(x, y)`` draws a white star at a hyperparameter setting (the explorer's current
-        one). Diverged cells are dark and hatched, cells without a value light grey.
+        one). Diverged cells are dark and hatched, cells without a value light grey. What was
+        swept ("momentum on ravine, 200 steps") and the legend of the grey cells go in a
+        footer below the x-axis label, so the titles above the axes are left to the caller.
+
+        The colour scale is fixed by the run, not by the best cell: steps from 0 to ``steps``,
+        the final loss on a log scale down to at least ``tol``. A diagram whose cells all have
+        (nearly) the same value says so in a note on the map ("every cell: f − f* = 14.2
+        after 100 steps") instead of looking like a field of good settings.
         """
         if ax is None:
             ax = _fig_canvas((6.2, 4.6)).add_subplot()
@@ -382,24 +471,54 @@ class PhaseDiagram:
         values = self.values
         if self.metric == "final_loss":
             values = np.maximum(values, 1e-16)
+            color_range = (max(min(self.tol, 1.0), 1e-16),) * 2
+        else:
+            color_range = (0.0, float(max(self.steps, 1)))
         plotting.phase_heatmap(
             ax, self.x, self.y, values,
             diverged=self.diverged if self.metric != "diverged" else None,
             missing=missing, x_log=self.x_log, y_log=self.y_log,
             log_color=self.metric == "final_loss",
             cmap="viridis_r" if self.metric != "diverged" else "magma",
-            label=label, missing_label=missing_label, fontsize=fontsize)
+            label=label, missing_label=missing_label, fontsize=fontsize,
+            color_range=color_range, caption=self.description(), note=self.note())
         ax.set_xlabel(_PARAM_LABELS.get(self.x_name, self.x_name), fontsize=fontsize)
         ax.set_ylabel(_PARAM_LABELS.get(self.y_name, self.y_name), fontsize=fontsize)
         if fontsize:
             ax.tick_params(labelsize=fontsize)
-        ax.set_title(f"{_label(self.optimizer)} on {self.surface}, {self.steps} steps",
-                     fontsize=fontsize, loc="left", pad=20 if self.diverged.any() or
-                     missing.any() else 6)
         if mark is not None:
             ax.plot([mark[0]], [mark[1]], marker="*", ms=16, color="white", mec="black",
                     mew=1.2, linestyle="none", zorder=5)
         return ax.figure
+
+    def description(self) -> str:
+        """What was swept, e.g. ``"momentum on ravine, 200 steps"`` (the plot's caption)."""
+        return f"{_label(self.optimizer)} on {self.surface}, {self.steps} steps"
+
+    def note(self) -> str:
+        """A sentence for a diagram whose coloured cells all (nearly) agree, else ``""``.
+
+        ``"every cell: f − f* = 14.2 after 100 steps"``, ``"every coloured cell: f − f* ≤ 1e-06
+        after 23 steps"``, ``"no run reached f − f* ≤ 1e-06 in 200 steps"`` and the like: a
+        uniform colour alone would read as "all good" (or "all bad") whatever the value.
+        """
+        values = np.asarray(self.values, dtype=float)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return {"steps_to_tol": f"no run reached f − f* ≤ {self.tol:g} in {self.steps} "
+                                    "steps",
+                    "final_loss": "every run diverged",
+                    "diverged": f"no run diverged in {self.steps} steps"}[self.metric]
+        lo, hi = float(finite.min()), float(finite.max())
+        if finite.size < 2 or hi - lo > 1e-3 * max(abs(hi), abs(lo), 1e-12):
+            return ""
+        which = "every cell" if finite.size == values.size else "every coloured cell"
+        if self.metric == "steps_to_tol":
+            steps = f"{lo:.0f}" if hi == lo else f"{lo:.0f}–{hi:.0f}"
+            return f"{which}: f − f* ≤ {self.tol:g} after {steps} steps"
+        if self.metric == "final_loss":
+            return f"{which}: f − f* = {lo:.3g} after {self.steps} steps"
+        return f"{which} diverged at step {lo:.0f}"
 
     def _repr_png_(self) -> bytes:
         fig = self.plot()
@@ -533,12 +652,12 @@ def surface3d(surface: Any = "ravine", trajectories: Any = None, *, ax: Any = No
     named = _named_trajectories(trajectories)
     artists = plotting.surface3d(ax, surf, named, n=n, log=log, fontsize=fontsize)
     for (label, _), line in zip(named, artists[1:], strict=True):
-        index = _ordered_names().index(_key_for_label(label)) \
-            if _key_for_label(label) in _ordered_names() else None
-        if index is not None:
-            color, marker = plotting.path_style(index)
+        key = _key_for_label(label)
+        if key in _ordered_names():
+            color, marker, ls = _full_style(key)
             line.set_color(color)
             line.set_marker(marker)
+            line.set_linestyle(ls)
     ax.view_init(elev=elev, azim=azim)
     if named:
         ax.legend(loc="upper left", fontsize=fontsize or "small", frameon=False)
@@ -725,7 +844,7 @@ class Race:
         self._artists = {}
         gaps = []
         for name, traj in self.trajectories.items():
-            color, marker = _style(name)
+            color, marker, ls = _full_style(name)
             d = int(traj.diverged_at)
             xy, cross = plotting.drawn_path(traj.points, d, self.surface.xlim, self.surface.ylim)
             gap = _gap(traj.losses, self.surface.f_min, d)
@@ -733,12 +852,12 @@ class Race:
             line, start = plotting.path(ax, traj.points[:1], color=color, marker=marker,
                                         markevery=max(1, self.steps // 20),
                                         lw=2.4 if self.presenter else 1.8,
-                                        label=_label(name))
+                                        label=_label(name), ls=ls)
             self._artists[name] = {
                 "line": line, "xy": xy, "cross_at": cross, "d": d, "gap": gap,
                 "point": plotting.point_marker(ax, color=color, marker=marker),
                 "cross": plotting.cross_marker(ax, color=color),
-                "loss": plotting.curve(axl, color=color, lw=2.0, marker=marker,
+                "loss": plotting.curve(axl, color=color, lw=2.0, marker=marker, ls=ls,
                                        markevery=max(1, self.steps // 10), ms=4),
             }
         lo, hi = _log_limits(np.concatenate(gaps) if gaps else np.ones(1))
@@ -1394,6 +1513,14 @@ def _auto_backend() -> str:
     return "image"
 
 
+_EXPLORER_CSS = """<style>
+.cu-explorer .widget-tab > .lm-TabBar .lm-TabBar-tab,
+.cu-explorer .widget-tab > .p-TabBar .p-TabBar-tab {
+  flex: 1 1 auto; min-width: 0; padding-left: 6px; padding-right: 6px;
+}
+</style>"""
+
+
 class Explorer:
     """The trajectory explorer app (build it with :func:`explore`).
 
@@ -1614,8 +1741,12 @@ class Explorer:
         display = self._display_widget()
         right = W.VBox([bar, display, self.message, self.table, self.inside, self.phase_image],
                        layout=W.Layout(flex="1 1 600px", min_width="0"))
-        self.widget = W.VBox([self.header, W.HBox([self.tabs, right],
-                                                  layout=W.Layout(flex_flow="row wrap"))])
+        self._right = right
+        # the tab labels size to their text (ipywidgets gives every tab the same width, which
+        # cuts "optimizers" short); the style element itself takes no room
+        style = W.HTML(_EXPLORER_CSS, layout=W.Layout(display="none"))
+        self.widget = W.VBox([style, self.header, W.HBox([self.tabs, right],
+                                                         layout=W.Layout(flex_flow="row wrap"))])
         self.widget.add_class("cu-explorer")
         self.image.add_class("cu-explorer-image")
 
@@ -1684,18 +1815,18 @@ class Explorer:
         self.lines, self.starts, self.points, self.crosses = {}, {}, {}, {}
         self.loss_lines, self.grad_lines, self.cond_lines, self.loss_crosses = {}, {}, {}, {}
         for n in self._names:
-            color, marker = _style(n)
+            color, marker, ls = _full_style(n)
             line, start = plotting.path(self.ax_map, np.full((1, 2), np.nan), color=color,
                                         marker=marker, lw=lw, ms=4 + (self._presenter * 2),
-                                        label=_label(n))
+                                        label=_label(n), ls=ls)
             self.lines[n], self.starts[n] = line, start
             self.points[n] = plotting.point_marker(self.ax_map, color=color, marker=marker,
                                                    ms=10 if self._presenter else 8)
             self.crosses[n] = plotting.cross_marker(self.ax_map, color=color,
                                                     ms=16 if self._presenter else 13)
-            self.loss_lines[n] = plotting.curve(self.ax_loss, color=color, lw=lw)
-            self.grad_lines[n] = plotting.curve(self.ax_grad, color=color, lw=lw)
-            self.cond_lines[n] = plotting.curve(self.ax_cond, color=color, lw=lw)
+            self.loss_lines[n] = plotting.curve(self.ax_loss, color=color, lw=lw, ls=ls)
+            self.grad_lines[n] = plotting.curve(self.ax_grad, color=color, lw=lw, ls=ls)
+            self.cond_lines[n] = plotting.curve(self.ax_cond, color=color, lw=lw, ls=ls)
             self.loss_crosses[n] = plotting.cross_marker(self.ax_loss, color=color, ms=9)
         self.eff_lines = (plotting.curve(self.ax_eff, color="black", lw=lw, label="x"),
                           plotting.curve(self.ax_eff, color="black", lw=lw, ls="--", label="y"))
@@ -1737,9 +1868,8 @@ class Explorer:
         self._legend_names = ()
         self._surface_key = None  # contours are drawn again on this figure
         if old_display is not None and self._backend == "ipympl":
-            right = self.widget.children[1].children[1]
-            right.children = tuple(self._canvas_widget if c is old_display else c
-                                   for c in right.children)
+            self._right.children = tuple(self._canvas_widget if c is old_display else c
+                                         for c in self._right.children)
 
     # ----------------------------------------------------------------- observers
     def _connect(self) -> None:
@@ -2400,7 +2530,6 @@ class Explorer:
         for n in enabled:
             entry = self._cache[n]
             traj, d = entry["traj"], entry["d"]
-            color, _ = _style(n)
             last = traj.points[-1] if d < 0 else traj.points[max(d - 1, 0)]
             with np.errstate(all="ignore"):
                 final = float(surf.f(last))
@@ -2408,7 +2537,7 @@ class Explorer:
             status = (f"<span style='color:#b00020'>✕ diverged at step {d}</span>" if d >= 0
                       else "ok")
             rows.append(
-                f"<tr><td><span style='color:{color};font-size:1.3em'>■</span> "
+                f"<tr><td>{_swatch(n, 18.0 if self._presenter else 14.0)} "
                 f"{html.escape(_label(n))}</td><td>{final - surf.f_min:.3g}</td>"
                 f"<td>{reach if reach >= 0 else '—'}</td><td>{status}</td></tr>")
         size = "1.25em" if self._presenter else "0.92em"
@@ -2453,9 +2582,9 @@ class Explorer:
         if (key, mark) != self._phase_mark_key:
             fs = self._fs
             fig = _fig_canvas((6.4, 4.4) if not self._presenter else (8.0, 5.6))
+            fig.set_layout_engine("constrained")  # room for the footer below the x label
             ax = fig.add_subplot()
             self._phase.plot(ax, mark=mark, fontsize=fs)
-            fig.subplots_adjust(left=0.13, right=0.93, bottom=0.13, top=0.86)
             self.phase_image.value = _png(fig)
             self._phase_mark_key = (key, mark)
         return None

@@ -127,10 +127,101 @@ def test_phase_heatmap_marks_missing_and_diverged_cells(ax):
     assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
     assert art["mesh"].get_array().mask.sum() == 2
     assert art["diverged"].get_array().count() == 1 and art["missing"].get_array().count() == 1
-    assert [t.get_text() for t in art["legend"].get_texts()] == ["never", "diverged"]
+    assert art["legend_labels"] == ["never", "diverged"]
+    assert footer_texts(art["legend"]) == ["never", "diverged"]
     assert art["colorbar"].ax.get_ylabel() == "steps"
     edges = art["mesh"].get_coordinates()[0, :, 0]
     np.testing.assert_allclose(np.sqrt(edges[1:] * edges[:-1]), x)  # centred on a log axis
+
+
+def footer_texts(box) -> list[str]:
+    """The texts in a footer (an AnnotationBbox of packed offset boxes), in order."""
+    from matplotlib.offsetbox import AnnotationBbox, TextArea
+
+    found = []
+    stack = [box.offsetbox if isinstance(box, AnnotationBbox) else box]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, TextArea):
+            found.append(node.get_text())
+        else:
+            stack[:0] = node.get_children()
+    return [text for text in found if text]
+
+
+def drawn(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def test_phase_heatmap_leaves_the_space_above_the_axes_to_the_caller():
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    values = np.arange(12.0).reshape(3, 4)
+    missing = np.zeros((3, 4), bool)
+    missing[0, 0] = True
+    diverged = np.zeros((3, 4), bool)
+    diverged[2, 3] = True
+    art = plotting.phase_heatmap(ax, np.arange(4.0), np.arange(3.0), values, missing=missing,
+                                 diverged=diverged, caption="momentum on ravine, 200 steps",
+                                 missing_label="not within 1e-06")
+    ax.set_xlabel("learning rate")
+    ax.set_title("fastest: 23 steps at ε = 2.2, μ = 0.5, a long title set by the caller")
+    ax.set_title("momentum", loc="right")
+    renderer = drawn(fig)
+    assert footer_texts(art["legend"]) == ["momentum on ravine, 200 steps", "not within 1e-06",
+                                           "diverged"]
+    assert ax.get_title(loc="left") == ""
+    footer = art["legend"].get_window_extent(renderer)
+    label = ax.xaxis.label.get_window_extent(renderer)
+    ticks = ax.xaxis.get_tightbbox(renderer)
+    assert footer.y1 <= label.y0 + 0.5 and footer.y1 <= ticks.y0 + 0.5  # below the x axis
+    for loc in ("center", "right"):
+        title = ax.get_title(loc=loc)
+        extent = next(t for t in (ax.title, ax._right_title) if t.get_text() == title
+                      ).get_window_extent(renderer)
+        assert not extent.overlaps(footer)
+    assert 0 <= footer.y0 and footer.x1 <= fig.bbox.x1  # the layout made room for it
+
+
+def test_phase_heatmap_colour_range_keeps_a_constant_field_honest(ax):
+    constant = np.full((3, 4), 5.0)
+    art = plotting.phase_heatmap(ax, np.arange(4.0), np.arange(3.0), constant,
+                                 color_range=(0.0, 10.0), note="every cell: 5")
+    assert art["mesh"].norm(5.0) == pytest.approx(0.5)
+    assert art["note"].get_text() == "every cell: 5"
+    log_ax = Figure().add_subplot()
+    art = plotting.phase_heatmap(log_ax, np.arange(4.0), np.arange(3.0), constant * 3,
+                                 log_color=True, color_range=(1e-6, 1e-6))
+    assert art["mesh"].norm.vmin == pytest.approx(1e-6) and art["mesh"].norm(15.0) == 1.0
+    assert art["legend"] is None and art["note"] is None
+
+
+def test_path_linestyles_change_when_the_colours_wrap():
+    n = len(plotting.PATH_COLORS)
+    assert plotting.path_linestyle(0) == plotting.path_linestyle(n - 1) == "-"
+    assert plotting.path_linestyle(n) == "--"
+    looks = [(*plotting.path_style(i), plotting.path_linestyle(i)) for i in range(2 * n)]
+    assert len(set(looks)) == 2 * n
+    assert all(looks[i][0] == looks[i + n][0] and looks[i][2] != looks[i + n][2]
+               for i in range(n))
+
+
+def test_surface3d_tick_labels_do_not_run_together():
+    fig = Figure(figsize=(7.5, 5.5))
+    ax = fig.add_subplot(projection="3d")
+    plotting.surface3d(ax, surfaces.get("ravine"), n=20)
+    renderer = drawn(fig)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+        assert 2 <= len(labels) <= 6
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for i, one in enumerate(boxes):
+            assert not any(one.overlaps(other) for other in boxes[i + 1:]), axis
+            assert not one.overlaps(axis.label.get_window_extent(renderer)), axis
 
 
 def test_surface3d_draws_the_surface_and_the_lifted_paths():

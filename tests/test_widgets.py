@@ -7,6 +7,7 @@ what is drawn against :func:`course_utils.run` computed directly for the same se
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import re
@@ -275,6 +276,29 @@ def test_table_lists_final_loss_steps_to_tolerance_and_divergence(app):
     assert "diverged at step" in app.table.value
 
 
+def test_every_optimizer_has_its_own_look_in_the_map_the_panels_and_the_table():
+    names = optimizers.names()
+    every = cw.explore("ravine", tuple(names), steps=10)
+    map_looks = {n: (every.lines[n].get_color(), every.lines[n].get_marker(),
+                     every.lines[n].get_linestyle()) for n in names}
+    assert len(set(map_looks.values())) == len(names)
+    assert len({look[:2] for look in map_looks.values()}) == len(names)  # even in grey-scale
+    for panel in (every.loss_lines, every.grad_lines, every.cond_lines):  # curves: no markers
+        looks = {(panel[n].get_color(), panel[n].get_linestyle()) for n in names}
+        assert len(looks) == len(names)
+    rows = re.findall(r"<tr><td>(.*?)</td>", every.table.value)  # first cell of each row
+    assert len(rows) == len(names) and len(set(rows)) == len(names)
+    for n, row in zip(every._enabled(), rows, strict=True):
+        color, marker, linestyle = map_looks[n]
+        assert f"data-marker='{marker}'" in row and f"stroke='{color}'" in row
+        assert f"data-linestyle='{linestyle}'" in row and cw.LABELS[n] in row
+    # a look belongs to the optimizer, not to its position among the ticked ones
+    few = cw.explore("ravine", ("adam", "adagrad_textbook"), steps=10)
+    for n in ("adam", "adagrad_textbook"):
+        assert (few.lines[n].get_color(), few.lines[n].get_marker(),
+                few.lines[n].get_linestyle()) == map_looks[n]
+
+
 def test_inside_adam_shows_bias_corrected_moments_and_effective_rates(app):
     app.inspect_dropdown.value = "adam"
     app.step_slider.value = 12
@@ -495,6 +519,59 @@ def test_phase_diagram_is_one_vectorized_sweep(monkeypatch):
     assert phase._repr_png_().startswith(PNG)
     fig = phase.plot(mark=(0.1, 0.9))
     assert fig.axes[0].get_xscale() == "log"
+
+
+def test_phase_diagram_keeps_the_titles_free_for_the_caller():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    phase = cw.phase_diagram("ravine", "momentum", x=("learning_rate", 0.01, 10.0),
+                             y=("momentum", 0.0, 0.99), resolution=16, steps=100)
+    assert phase.diverged.any() and np.isnan(phase.values).any()
+    fig = Figure(figsize=(7, 4.8), layout="constrained")
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    phase.plot(ax)
+    assert [ax.get_title(loc=loc) for loc in ("left", "center", "right")] == ["", "", ""]
+    ax.set_title("momentum: fastest 14 steps at ε = 2.2, μ = 0.5", pad=24)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (footer,) = [a for a in ax.artists if hasattr(a, "offsetbox")]
+    box = footer.get_window_extent(renderer)
+    assert box.y1 <= ax.xaxis.label.get_window_extent(renderer).y0 + 0.5
+    assert not box.overlaps(ax.title.get_window_extent(renderer))
+    top = ax.get_window_extent(renderer).y1  # nothing of the diagram's own above the axes
+    assert all(t.get_window_extent(renderer).y0 < top for t in ax.texts)
+
+
+def test_a_phase_diagram_where_every_cell_is_stuck_is_not_drawn_as_good():
+    newton = cw.phase_diagram("beale", "newton", x=("learning_rate", 0.05, 1.0, False),
+                              y=("damping", 0.0, 2.0, False), metric="final_loss",
+                              resolution=8, steps=100)
+    saddle_gap = float(surfaces.get("beale").f(np.array([0.0, 1.0])))
+    np.testing.assert_allclose(newton.values, saddle_gap, atol=0.01)  # all stuck at the saddle
+    ax = newton.plot().axes[0]
+    mesh = ax.collections[0]
+    assert mesh.norm(saddle_gap) > 0.95  # the "bad" end of viridis_r, far from yellow
+    assert mesh.norm.vmin <= newton.tol
+    assert newton.note() == f"every cell: f − f* = {saddle_gap:.3g} after 100 steps"
+    assert [t.get_text() for t in ax.texts] == [newton.note()]
+    steps = cw.phase_diagram("beale", "newton", x=("learning_rate", 0.05, 1.0, False),
+                             y=("damping", 0.0, 2.0, False), resolution=8, steps=100)
+    assert np.isnan(steps.values).all()  # never within the tolerance: all light grey
+    assert steps.note() == "no run reached f − f* ≤ 1e-06 in 100 steps"
+    ax = steps.plot().axes[0]
+    assert ax.collections[1].get_array().count() == 64  # the grey layer covers every cell
+
+
+def test_phase_diagram_steps_are_coloured_on_the_scale_of_the_run():
+    phase = cw.phase_diagram("ravine", "momentum", x=("learning_rate", 0.5, 1.0),
+                             y=("momentum", 0.5, 0.6), resolution=4, steps=300)
+    mesh = phase.plot().axes[0].collections[0]
+    assert (mesh.norm.vmin, mesh.norm.vmax) == (0.0, 300.0)
+    equal = dataclasses.replace(phase, values=np.full(phase.values.shape, 40.0))
+    assert equal.note() == "every cell: f − f* ≤ 1e-06 after 40 steps"
+    assert equal.plot().axes[0].collections[0].norm(40.0) == pytest.approx(40 / 300)
 
 
 @pytest.mark.parametrize("kwargs, words", [

@@ -110,6 +110,18 @@ def test_explorer_learning_rate_slider_redraws_the_figure(
     assert dom_tracebacks(page) == []
 
 
+def test_explorer_tab_labels_are_not_cut_short(explorer_page: tuple[Any, dict]) -> None:
+    page, _ = explorer_page
+    app = _explorer(page)
+    labels = app.locator(".widget-tab .lm-TabBar-tabLabel")
+    labels.first.wait_for(timeout=30_000)
+    sizes = labels.evaluate_all(
+        "els => els.map(e => [e.textContent, e.scrollWidth, e.clientWidth])")
+    assert [s[0] for s in sizes] == ["optimizers", "surface", "gradient", "phase", "setup"]
+    cut = [text for text, needed, shown in sizes if needed > shown]
+    assert cut == [], f"tab labels cut short: {cut} ({sizes})"
+
+
 def test_explorer_play_advances_frames(explorer_page: tuple[Any, dict]) -> None:
     page, _ = explorer_page
     app = _explorer(page)
