@@ -1631,7 +1631,7 @@ class Explorer:
         self._names = _ordered_names()
         self.optimizer_checks = {
             n: W.Checkbox(value=False, description=_label(n), indent=False,
-                          layout=W.Layout(width="165px"))
+                          layout=W.Layout(width="auto"))
             for n in self._names}
         self.sliders: dict[str, dict[str, widgets.Widget]] = {}
         self._specs: dict[str, dict[str, _optimizers.ParamSpec]] = {}
@@ -1720,7 +1720,8 @@ class Explorer:
     def _layout(self) -> None:
         W = widgets
         grid = W.GridBox(list(self.optimizer_checks.values()),
-                         layout=W.Layout(grid_template_columns="repeat(2, 165px)"))
+                         layout=W.Layout(grid_template_columns="max-content max-content",
+                                         grid_gap="0 10px"))
         tab_opt = W.VBox([W.HTML("<b>Optimizers</b>"), grid,
                           W.HTML("<b>Hyperparameters</b>"), self._hyper_accordion])
         tab_surface = W.VBox([self.surface_dropdown, self._surface_box, self.steps_slider,
@@ -1735,7 +1736,7 @@ class Explorer:
         tab_setup = W.VBox([W.HBox([self.save_button, self.load_button]), self.setup_text])
         self.tabs = W.Tab(children=[tab_opt, tab_surface, tab_grad, tab_phase, tab_setup],
                           titles=["optimizers", "surface", "gradient", "phase", "setup"],
-                          layout=W.Layout(width="360px"))
+                          layout=W.Layout(width="390px"))
         bar = W.HBox([self.play, self.step_slider, self.speed, self.inspect_dropdown,
                       self.presenter_toggle], layout=W.Layout(flex_flow="row wrap"))
         display = self._display_widget()

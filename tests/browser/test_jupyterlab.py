@@ -120,6 +120,18 @@ def test_explorer_tab_labels_are_not_cut_short(explorer_page: tuple[Any, dict]) 
     assert [s[0] for s in sizes] == ["optimizers", "surface", "gradient", "phase", "setup"]
     cut = [text for text, needed, shown in sizes if needed > shown]
     assert cut == [], f"tab labels cut short: {cut} ({sizes})"
+    # the optimizer checkboxes, two columns, fit inside the panel
+    overflow = app.locator(".widget-tab").first.evaluate(
+        """tab => { const right = tab.getBoundingClientRect().right;
+                    return [...tab.querySelectorAll('.widget-checkbox')]
+                      .filter(c => c.offsetParent !== null)
+                      .filter(c => c.getBoundingClientRect().right > right + 0.5 ||
+                              // the text's own box runs past its label: shown with an ellipsis
+                              [...c.querySelectorAll('label > span')].some(
+                                  s => s.getBoundingClientRect().right >
+                                       s.parentElement.getBoundingClientRect().right + 0.1))
+                      .map(c => c.textContent.trim()); }""")
+    assert overflow == [], f"checkboxes cut off by the panel: {overflow}"
 
 
 def test_explorer_play_advances_frames(explorer_page: tuple[Any, dict]) -> None:
