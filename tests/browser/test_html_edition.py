@@ -41,6 +41,9 @@ NOTEBOOKS = {
                  "widgets.HBox([widgets.Play(max=10, description='play'),\n"
                  f"              widgets.IntSlider(value={SLIDER_VALUE}, min=0, max=10,\n"
                  "                                description='offline')])"),
+        ("markdown", "## A tall slide"),
+        ("code", "widgets.VBox([widgets.Checkbox(description=f'option {i}', indent=False)\n"
+                 "              for i in range(40)])"),
     ],
     ANIMATION: [
         ("markdown", "# Offline animation"),
@@ -261,6 +264,25 @@ def test_slides_open_offline(offline_page: Any, server: str) -> None:
     page.goto(f"{server}/{WIDGETS}.slides.html", wait_until="load", timeout=30_000)
     page.wait_for_selector(".reveal.ready", timeout=30_000)
     page.wait_for_selector("section.present .widget-slider", state="visible", timeout=30_000)
+    _assert_offline(page)
+
+
+def test_a_tall_slide_opened_directly_scrolls_and_keeps_widget_text_small(
+        offline_page: Any, server: str) -> None:
+    """A link to a slide (or a reload) shows it without the arrow keys; a slide taller than
+    the screen must still scroll, and widgets keep the notebook's font size, not reveal's."""
+    page = offline_page
+    page.goto(f"{server}/{WIDGETS}.slides.html#/1", wait_until="load", timeout=30_000)
+    page.wait_for_selector(".reveal.ready", timeout=30_000)
+    page.wait_for_selector("section.present .widget-checkbox", state="visible", timeout=30_000)
+    page.wait_for_function(
+        """() => { const s = document.querySelector('section.present section.present')
+                            || document.querySelector('section.present');
+                   return getComputedStyle(s).overflowY === 'scroll'
+                          && s.scrollHeight > s.clientHeight; }""", timeout=15_000)
+    size = page.evaluate("""() => getComputedStyle(document.querySelector(
+        'section.present .widget-checkbox label > span')).fontSize""")
+    assert size == "13px"
     _assert_offline(page)
 
 
