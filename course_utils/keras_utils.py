@@ -99,6 +99,7 @@ __all__ = [
     "FAST_MODE_BANDS",
     "KerasSetup",
     "LabSettings",
+    "run_styles",
     "LabData",
     "MissingData",
     "needs_data",
@@ -1141,6 +1142,21 @@ def pipeline_summary(data: LabData, batch_size: int = 128, *, seed: int = 0) -> 
 # --------------------------------------------------------------------------- dashboard
 
 
+def run_styles(names: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """``{name: (colour, marker, line style)}`` for the runs of one figure.
+
+    An optimizer of the labs (a name in :data:`OPTIMIZER_NAMES`) has the same look in every
+    figure, whichever other runs are shown with it; the other runs take the remaining styles
+    of :func:`course_utils.plotting.path_style` in order. No two runs of ``names`` look alike.
+    """
+    from . import plotting
+
+    fixed = {n: OPTIMIZER_NAMES.index(n) for n in names if n in OPTIMIZER_NAMES}
+    free = (i for i in range(10**6) if i not in set(fixed.values()))
+    index = {n: fixed[n] if n in fixed else next(free) for n in dict.fromkeys(names)}
+    return {n: (*plotting.path_style(i), plotting.path_linestyle(i)) for n, i in index.items()}
+
+
 class Dashboard:
     """A live figure of training and validation loss and accuracy for several runs.
 
@@ -1185,8 +1201,6 @@ class Dashboard:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
 
-        from . import plotting
-
         runs = list(runs)
         if not runs or len(set(runs)) != len(runs) or not all(isinstance(r, str) for r in runs):
             raise ValueError(f"runs must be a non-empty list of distinct names, got {runs!r}")
@@ -1216,10 +1230,9 @@ class Dashboard:
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         self.lines: dict[str, dict[tuple[str, str], Any]] = {}
         self._data: dict[str, dict[tuple[str, str], list[float]]] = {}
-        for k, run in enumerate(runs):
-            # strong colours only (no light grey), a new line style when they wrap around
-            colour, marker = plotting.path_style(k)
-            style = plotting.path_linestyle(k)
+        styles = run_styles(runs)  # strong colours only; an optimizer keeps its colour
+        for run in runs:
+            colour, marker, style = styles[run]
             self.lines[run] = {}
             self._data[run] = {}
             for key, ax in self.axes.items():
@@ -1989,14 +2002,13 @@ def plot_layer_curves(ax: Any, curves: Mapping[str, np.ndarray], *, ylabel: str,
                       log: bool = True) -> list:
     """One line per configuration of a per-layer quantity (gradient RMS, activation spread),
     layer 1 = the layer nearest the input. Returns the lines."""
-    from . import plotting
-
     lines = []
-    for k, (label, values) in enumerate(curves.items()):
-        colour, marker = plotting.path_style(k)
+    styles = run_styles(list(curves))
+    for label, values in curves.items():
+        colour, marker, style = styles[label]
         values = np.asarray(values, dtype=float)
         (line,) = ax.plot(np.arange(1, len(values) + 1), values, color=colour, marker=marker,
-                          ls=plotting.path_linestyle(k), label=label)
+                          ls=style, label=label)
         lines.append(line)
     if log:
         ax.set_yscale("log")
@@ -2008,13 +2020,18 @@ def plot_layer_curves(ax: Any, curves: Mapping[str, np.ndarray], *, ylabel: str,
 
 @needs_data
 def plot_histories(axes: Sequence[Any], results: Sequence[RunResult], *,
-                   metrics: Sequence[str] = ("loss", "accuracy")) -> None:
-    """Training (solid) and validation (dashed) curves of finished runs, one axis per metric."""
-    from . import plotting
+                   metrics: Sequence[str] = ("loss", "accuracy"),
+                   order: Sequence[str] | None = None) -> None:
+    """Training (solid) and validation (dashed) curves of finished runs, one axis per metric.
 
+    ``order``: the names whose styles the colours follow, e.g. the runs of the dashboard the
+    results come from, so that a run has the same colour here as there (default: the results).
+    """
+    names = [r.name for r in results]
+    styles = run_styles(list(order) + [n for n in names if n not in order] if order else names)
     for ax, metric in zip(axes, metrics, strict=True):
-        for k, r in enumerate(results):
-            colour, _ = plotting.path_style(k)
+        for r in results:
+            colour = styles[r.name][0]
             epochs = np.arange(1, len(r.history[metric]) + 1)
             ax.plot(epochs, r.history[metric], color=colour, label=f"{r.name}")
             ax.plot(epochs, r.history[f"val_{metric}"], color=colour, ls="--")

@@ -549,3 +549,29 @@ def test_dashboard_and_layer_curves_draw_every_run_visibly_and_distinctly():
     for styles in (dash_looks, curve_looks):
         assert len(set(styles)) == len(names)
         assert not any(is_light_grey(rgb) for rgb, _, _ in styles)
+
+
+def test_an_optimizer_keeps_its_colour_in_every_dashboard():
+    nine = ku.Dashboard(list(ku.OPTIMIZER_NAMES), show=False)
+    three = ku.Dashboard(["sgd", "momentum", "adam"], show=False)
+    for name in ("sgd", "momentum", "adam"):
+        a, b = (d.lines[name][("loss", "train")] for d in (nine, three))
+        assert (a.get_color(), a.get_marker(), a.get_linestyle()) == (
+            b.get_color(), b.get_marker(), b.get_linestyle())
+    mixed = ku.run_styles(["adam", "my run", "sgd", "another"])
+    assert len(set(mixed.values())) == 4 and mixed["adam"] == ku.run_styles(["adam"])["adam"]
+
+
+def test_histories_follow_the_dashboard_colours():
+    from matplotlib.figure import Figure
+
+    order = ["baseline", "early stopping", "L1", "dropout", "augmentation"]
+    dash = ku.Dashboard(order, show=False)
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}
+    results = [ku.RunResult(n, history, [1.0], 1.0, 0.5, 1.0) for n in ("baseline", "dropout",
+                                                                   "augmentation")]
+    ax = Figure().subplots()
+    ku.plot_histories([ax], results, metrics=("loss",), order=order)
+    drawn = {line.get_label(): line.get_color() for line in ax.lines if line.get_label()[0] != "_"}
+    for name in ("baseline", "dropout", "augmentation"):
+        assert drawn[name] == dash.lines[name][("loss", "train")].get_color()
