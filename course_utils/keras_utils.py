@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import math
 import os
 import shutil
@@ -1152,7 +1153,8 @@ def run_styles(names: Sequence[str]) -> dict[str, tuple[str, str, str]]:
     from . import plotting
 
     fixed = {n: OPTIMIZER_NAMES.index(n) for n in names if n in OPTIMIZER_NAMES}
-    free = (i for i in range(10**6) if i not in set(fixed.values()))
+    taken = set(fixed.values())
+    free = (i for i in itertools.count() if i not in taken)
     index = {n: fixed[n] if n in fixed else next(free) for n in dict.fromkeys(names)}
     return {n: (*plotting.path_style(i), plotting.path_linestyle(i)) for n, i in index.items()}
 

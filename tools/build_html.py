@@ -222,12 +222,15 @@ def honours_fast_mode(nb: Any) -> bool:
                for c in nb["cells"])
 
 
+def labs_fast_setting(requested: str | None) -> str:
+    """The ``COURSE_FAST`` value of the Keras labs: ``requested``, by default ``"1"``."""
+    return requested if requested not in (None, "") else "1"
+
+
 def fast_setting(nb: Any, requested: str | None) -> str:
     """The ``COURSE_FAST`` value to execute ``nb`` with: the labs follow ``requested``
     (default ``"1"``), everything else runs in full (``"0"``)."""
-    if not honours_fast_mode(nb):
-        return "0"
-    return requested if requested not in (None, "") else "1"
+    return labs_fast_setting(requested) if honours_fast_mode(nb) else "0"
 
 
 def with_fast_mode_banner(nb: Any) -> Any:
@@ -416,8 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         slow = ", ".join(f"cell {i} {t:.0f} s" for i, t in page.slow_cells)
         print(f"  {page.notebook:45s} {page.seconds:6.1f} s  {page.html}, {page.slides}"
               + (f"  (slow: {slow})" if slow else ""))
-    labs = fast_setting({"cells": [{"cell_type": "code", "source": FAST_MODE_MARKER}]},
-                        _REQUESTED_FAST)
+    labs = labs_fast_setting(_REQUESTED_FAST)
     print(f"built {len(pages)} notebooks into {args.out} in {time.monotonic() - start:.0f} s "
           f"(the Keras labs with COURSE_FAST={labs}, the others in full); "
           f"open {args.out / 'index.html'}")
