@@ -9,9 +9,22 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
 import numpy as np
 
-__all__ = ["ParamSpec", "check_real", "check_int", "check_unknown"]
+__all__ = [
+    "ParamSpec",
+    "check_real",
+    "check_int",
+    "check_bool",
+    "check_choice",
+    "check_unknown",
+    "check_keys",
+    "check_json_real",
+    "check_json_int",
+]
 
 
 class ParamSpec(NamedTuple):
@@ -20,7 +33,8 @@ class ParamSpec(NamedTuple):
     ``default`` is the value used when the parameter is omitted; ``low`` and ``high`` bound the
     suggested range (``None`` for parameters that are not single numbers, such as booleans,
     sequences or schedules); ``log`` says whether a slider should move on a log scale. An
-    ``int`` default means an integer parameter.
+    ``int`` default means an integer parameter. ``label`` is the short name a slider shows
+    (``"learning rate ε"``, ``"β₁"``); empty means the parameter's own name.
     """
 
     default: Any
@@ -28,6 +42,7 @@ class ParamSpec(NamedTuple):
     high: float | None
     log: bool
     description: str
+    label: str = ""
 
 
 def _describe_range(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
@@ -96,3 +111,58 @@ def check_unknown(what: str, given: dict[str, Any], allowed: set[str] | list[str
             f"unknown {what} {', '.join(map(repr, unknown))}; valid names are: "
             f"{', '.join(sorted(allowed))}"
         )
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Check that ``value`` is a bool (``numpy.bool_`` too) and return it as ``bool``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Check that ``value`` is one of ``choices`` and return it."""
+    choices = tuple(choices)
+    try:
+        ok = value in choices
+    except TypeError:  # e.g. an unhashable value against a set-like container
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def check_keys(where: str, given: Any, allowed: Sequence[str]) -> Mapping[str, Any]:
+    """Check that ``given`` is a mapping whose keys are all in ``allowed``; return it."""
+    if not isinstance(given, Mapping):
+        raise ValueError(f"{where} must be a JSON object, got {given!r}")
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown key(s) in {where}: {', '.join(map(repr, unknown))}; valid "
+                         f"keys are: {', '.join(allowed)}")
+    return given
+
+
+def _json_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def check_json_real(name: str, value: Any, low: float, high: float) -> float:
+    """A number read from JSON: a finite int or float (not a bool) in ``[low, high]``."""
+    value = _json_number(name, value)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value:g}")
+    return value
+
+
+def check_json_int(name: str, value: Any, low: int, high: int) -> int:
+    """An integer read from JSON (``3`` or ``3.0``, not ``True``) in ``[low, high]``."""
+    number = _json_number(name, value)
+    if not number.is_integer():
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not low <= int(number) <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {int(number)}")
+    return int(number)

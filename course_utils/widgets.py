@@ -53,7 +53,7 @@ from . import optimizers as _optimizers
 from . import plotting
 from . import schedules as _schedules
 from . import surfaces as _surfaces
-from .run import SweepResult, Trajectory, run, sweep
+from .runner import SweepResult, Trajectory, run, sweep
 
 __all__ = [
     "explore",
