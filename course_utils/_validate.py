@@ -7,10 +7,9 @@ valid range, instead of producing a silently wrong picture later.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 

@@ -391,6 +391,11 @@ def inside_adadelta(points: np.ndarray, states: list, hyper: dict[str, Any],
 
 def inside_rprop(points: np.ndarray, states: list, hyper: dict[str, Any],
                  learning_rate: np.ndarray | None) -> Inside:
-    """Rprop: the per-coordinate step size U is the whole state that matters."""
+    """Rprop: the per-coordinate step size U is the whole state that matters.
+
+    The lecture's order steps first and adapts U after, so step k moves by the U of state
+    k - 1; the table's row shows U after step k (the size of the next step).
+    """
     step = stack_states(states, "step_size")
-    return Inside(step, label="step size U", rows=(("step size U", step),))
+    used = np.concatenate([step[:1], step[:-1]])
+    return Inside(used, label="step size U", rows=(("step size U", step),))

@@ -23,7 +23,7 @@ from course_utils.optimizers import (
     sgd,
 )
 
-from .keras_reference import keras_trajectory, our_trajectory, random_quadratic
+from ..keras_reference import keras_trajectory, our_trajectory, random_quadratic
 
 STEPS = 60
 
