@@ -65,6 +65,21 @@ from .adaptive import (
     rprop,
 )
 from .base import CountState, GradientTransformation, Inside, apply_updates, state_size
+from .modern import (
+    AdafactorState,
+    LambState,
+    LionState,
+    MuonState,
+    ScheduleFreeState,
+    adafactor,
+    adamw,
+    lamb,
+    lion,
+    muon,
+    newton_schulz,
+    schedule_free_adamw,
+    schedule_free_average,
+)
 from .registry import (
     KerasSpec,
     OptimizerInfo,
@@ -105,6 +120,14 @@ __all__ = [
     "rprop",
     "newton",
     "saddle_free_newton",
+    "adamw",
+    "lion",
+    "lamb",
+    "adafactor",
+    "schedule_free_adamw",
+    "schedule_free_average",
+    "muon",
+    "newton_schulz",
     "clip_by_value",
     "clip_by_norm",
     "add_noise",
@@ -134,4 +157,9 @@ __all__ = [
     "RpropState",
     "NoiseState",
     "CountState",
+    "LionState",
+    "LambState",
+    "AdafactorState",
+    "ScheduleFreeState",
+    "MuonState",
 ]

@@ -76,22 +76,30 @@ class KerasSpec:
     ``class_name`` names a class of ``keras.optimizers``; ``fixed`` are constructor arguments
     that make it this method (``{"momentum": 0.9, "nesterov": True}`` for ``nesterov``);
     ``arguments`` renames the course's hyperparameters where Keras's names differ;
+    ``ignored`` are course-only hyperparameters Keras does not take (left out);
     ``lab_learning_rate`` is the rate the Keras labs train MNIST with (``None``: the optimizer
-    is not in the labs' comparisons).
+    is not in the labs' comparisons). ``same_path_on_points=False`` says that Keras's path on
+    the course's 2-D points differs from the course's stepper, and why in ``note`` (Muon: Keras
+    runs AdamW on every variable that is not a matrix).
     """
 
     class_name: str
     fixed: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     arguments: Mapping[str, str] = dataclasses.field(default_factory=dict)
     lab_learning_rate: float | None = None
+    ignored: tuple[str, ...] = ()
+    same_path_on_points: bool = True
+    note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fixed", MappingProxyType(dict(self.fixed)))
         object.__setattr__(self, "arguments", MappingProxyType(dict(self.arguments)))
+        object.__setattr__(self, "ignored", tuple(self.ignored))
 
     def kwargs(self, **hyper: Any) -> dict[str, Any]:
         """Keras constructor arguments: ``fixed``, then ``hyper`` under Keras's names."""
-        return {**self.fixed, **{self.arguments.get(k, k): v for k, v in hyper.items()}}
+        return {**self.fixed, **{self.arguments.get(k, k): v for k, v in hyper.items()
+                                 if k not in self.ignored}}
 
 
 @dataclasses.dataclass(frozen=True)

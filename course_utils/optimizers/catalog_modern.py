@@ -1,0 +1,89 @@
+"""The optimizers since the lecture (notebook 10), registered after the course's own."""
+
+from __future__ import annotations
+
+from .._validate import ParamSpec
+from . import modern as _modern
+from .catalog import _ADAM_SPECS, _B2, _EPS, _LR, _MU
+from .registry import KerasSpec, register
+
+# --------------------------------------------------------------------------- since the lecture
+# Notebook 10. Keras names and defaults; the demo rates come from the same kind of sweep.
+
+_WD = ParamSpec(0.004, 0.0, 1.0, False, "λ: decoupled weight decay (θ ← θ − ελθ)",
+                "weight decay λ")
+_WD0 = _WD._replace(default=0.0)
+
+register(
+    "adamw", _modern.adamw, label="AdamW", family="modern",
+    hyperparameters={**_ADAM_SPECS, "weight_decay": _WD,
+                     "amsgrad": ParamSpec(False, None, None, False, "AMSGrad: max of v",
+                                          "AMSGrad")},
+    demo_learning_rate=0.1, demo_learning_rates={"ravine": 0.3, "rosenbrock": 0.3,
+                                                 "saddle": 0.01},
+    keras=KerasSpec("AdamW"), inside=_modern.inside_adamw, phase_axes=("learning_rate",
+                                                                       "weight_decay"),
+    description="Adam with decoupled weight decay: θ ← θ − ελθ outside the adaptive scaling")
+register(
+    "lion", _modern.lion, label="Lion", family="modern",
+    hyperparameters={"learning_rate": _LR,
+                     "beta_1": ParamSpec(0.9, 0.0, 1.0, False, "β₁: weight of m in the sign",
+                                         "β₁"),
+                     "beta_2": ParamSpec(0.99, 0.0, 0.999, False, "β₂: decay of the momentum m",
+                                         "β₂"),
+                     "weight_decay": _WD0},
+    demo_learning_rate=0.03, keras=KerasSpec("Lion"), inside=_modern.inside_lion,
+    description="the sign of an interpolated momentum: every coordinate moves by ε")
+register(
+    "lamb", _modern.lamb, label="Lamb", family="modern",
+    hyperparameters={**_ADAM_SPECS, "weight_decay": _WD0}, demo_learning_rate=0.1,
+    keras=KerasSpec("Lamb"),
+    description="Adam's direction scaled per layer to a step of ε‖θ‖ (trust ratio)")
+register(
+    "adafactor", _modern.adafactor, label="Adafactor", family="modern",
+    hyperparameters={
+        "learning_rate": _LR,
+        "beta_2_decay": ParamSpec(-0.8, -1.0, -0.1, False, "c: β̂₂ = 1 − tᶜ", "β₂ decay c"),
+        "epsilon_1": ParamSpec(1e-30, 1e-35, 1e-10, True, "δ₁ added to g²", "δ₁"),
+        "epsilon_2": ParamSpec(1e-3, 1e-6, 1e-1, True, "δ₂: smallest parameter scale", "δ₂"),
+        "clip_threshold": ParamSpec(1.0, 0.1, 10.0, True, "d: largest RMS of an update", "d"),
+        "relative_step": ParamSpec(True, None, None, False, "cap ε at 1/√t",
+                                   "relative step"),
+        "weight_decay": _WD0},
+    demo_learning_rate=0.1, keras=KerasSpec("Adafactor", ignored=("shape",)),
+    phase_axes=("learning_rate", "clip_threshold"),
+    description="a step relative to RMS(θ), with a factored second moment for matrices")
+register(
+    "schedule_free_adamw", _modern.schedule_free_adamw, label="schedule-free AdamW",
+    family="modern",
+    hyperparameters={"learning_rate": _LR,
+                     "beta_1": ParamSpec(0.9, 0.05, 0.999, False,
+                                         "β₁: where y sits between z and x", "β₁"),
+                     "beta_2": _B2, "epsilon": _EPS._replace(default=1e-8),
+                     "warmup_steps": ParamSpec(0, 0, 200, False, "linear warm-up steps",
+                                               "warm-up steps"),
+                     "weight_decay": _WD0},
+    demo_learning_rate=0.1,
+    keras=KerasSpec("ScheduleFreeAdamW", same_path_on_points=False,
+                    note="Keras 3 on TensorFlow recovers x from the already updated z (it "
+                         "keeps a reference to the variable, not a copy); the first steps "
+                         "agree, then the paths drift apart by a few per cent"),
+    inside=_modern.inside_schedule_free,
+    description="no schedule: the gradient at y, the answer at the running average x")
+register(
+    "muon", _modern.muon, label="Muon", family="modern",
+    hyperparameters={"learning_rate": _LR, "momentum": _MU._replace(default=0.95),
+                     "nesterov": ParamSpec(True, None, None, False, "Nesterov momentum",
+                                           "Nesterov"),
+                     "ns_steps": ParamSpec(5, 0, 10, False, "Newton-Schulz iterations",
+                                           "NS steps"),
+                     "rms_rate": ParamSpec(0.2, 0.05, 1.0, True, "ρ: RMS of the update",
+                                           "RMS rate ρ"),
+                     "weight_decay": _WD},
+    demo_learning_rate=0.3,
+    keras=KerasSpec("Muon", ignored=("shape",), same_path_on_points=False,
+                    note="Keras runs AdamW on variables that are not matrices; on a weight "
+                         "matrix the two agree"),
+    inside=_modern.inside_muon,
+    description="momentum orthogonalized by Newton-Schulz: equal steps in every direction "
+                "of a weight matrix (on a 2-D point: normalized Nesterov SGD)")
