@@ -8,7 +8,11 @@ from .catalog import _ADAM_SPECS, _B2, _EPS, _LR, _MU
 from .registry import KerasSpec, register
 
 # --------------------------------------------------------------------------- since the lecture
-# Notebook 10. Keras names and defaults; the demo rates come from the same kind of sweep.
+# Notebook 10. Keras names and defaults. Demo rates: AdamW takes Adam's, so the two compare at
+# equal step size; the others come from a sweep over 1e-3 ... 3 on each surface (200 steps),
+# rounded to the course's grid: Lion about a third of Adam's (its steps are ±ε per
+# coordinate), Lamb and Adafactor by their relative steps, schedule-free AdamW higher (its
+# average x moves slower than z), Muon's fixed step length 0.2 ε.
 
 _WD = ParamSpec(0.004, 0.0, 1.0, False, "λ: decoupled weight decay (θ ← θ − ελθ)",
                 "weight decay λ")
@@ -32,11 +36,15 @@ register(
                      "beta_2": ParamSpec(0.99, 0.0, 0.999, False, "β₂: decay of the momentum m",
                                          "β₂"),
                      "weight_decay": _WD0},
-    demo_learning_rate=0.03, keras=KerasSpec("Lion"), inside=_modern.inside_lion,
+    demo_learning_rate=0.03,
+    demo_learning_rates={"ravine": 0.1, "rosenbrock": 0.01, "local_minima": 0.1,
+                         "logistic": 0.3},
+    keras=KerasSpec("Lion"), inside=_modern.inside_lion,
     description="the sign of an interpolated momentum: every coordinate moves by ε")
 register(
     "lamb", _modern.lamb, label="Lamb", family="modern",
-    hyperparameters={**_ADAM_SPECS, "weight_decay": _WD0}, demo_learning_rate=0.1,
+    hyperparameters={**_ADAM_SPECS, "weight_decay": _WD0}, demo_learning_rate=0.03,
+    demo_learning_rates={"ravine": 0.1, "plateau": 0.1, "saddle": 0.01},
     keras=KerasSpec("Lamb"),
     description="Adam's direction scaled per layer to a step of ε‖θ‖ (trust ratio)")
 register(
@@ -50,7 +58,10 @@ register(
         "relative_step": ParamSpec(True, None, None, False, "cap ε at 1/√t",
                                    "relative step"),
         "weight_decay": _WD0},
-    demo_learning_rate=0.1, keras=KerasSpec("Adafactor", ignored=("shape",)),
+    demo_learning_rate=0.1,
+    demo_learning_rates={"ravine": 0.3, "beale": 0.03, "himmelblau": 0.03, "saddle": 0.01,
+                         "saddle_plateau": 0.01, "plateau": 1.0, "local_minima": 1.0},
+    keras=KerasSpec("Adafactor", ignored=("shape",)),
     phase_axes=("learning_rate", "clip_threshold"),
     description="a step relative to RMS(θ), with a factored second moment for matrices")
 register(
@@ -63,7 +74,9 @@ register(
                      "warmup_steps": ParamSpec(0, 0, 200, False, "linear warm-up steps",
                                                "warm-up steps"),
                      "weight_decay": _WD0},
-    demo_learning_rate=0.1,
+    demo_learning_rate=0.3,
+    demo_learning_rates={"ravine": 1.0, "beale": 1.0, "rosenbrock": 0.1, "saddle": 0.03,
+                         "saddle_plateau": 0.1},
     keras=KerasSpec("ScheduleFreeAdamW", same_path_on_points=False,
                     note="Keras 3 on TensorFlow recovers x from the already updated z (it "
                          "keeps a reference to the variable, not a copy); the first steps "
@@ -81,6 +94,7 @@ register(
                                            "RMS rate ρ"),
                      "weight_decay": _WD},
     demo_learning_rate=0.3,
+    demo_learning_rates={"rosenbrock": 0.1, "beale": 0.1, "cliff": 0.1},
     keras=KerasSpec("Muon", ignored=("shape",), same_path_on_points=False,
                     note="Keras runs AdamW on variables that are not matrices; on a weight "
                          "matrix the two agree"),

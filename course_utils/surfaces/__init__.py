@@ -37,9 +37,9 @@ offer it from then on. Modules: ``base`` (the type, helpers, the stationary-poin
 
 from .._validate import ParamSpec
 from . import catalog as _catalog  # noqa: F401  (registers the course's surfaces)
-from .base import Surface, from_functions
+from .base import Surface, from_functions, with_l2
 from .data import LogisticSurface
 from .registry import get, names, parameters, register, unregister
 
 __all__ = ["LogisticSurface", "ParamSpec", "Surface", "from_functions", "get", "names",
-           "parameters", "register", "unregister"]
+           "parameters", "register", "unregister", "with_l2"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_int, check_real
 
 # Evaluate the logistic surface on at most this many (point, example) pairs at a time
 # (8 MB per float64 temporary), so that a 200 x 200 grid against thousands of examples
@@ -358,3 +359,50 @@ def from_functions(
         raise ValueError(f"a surface name must be an identifier such as 'bowl', got {name!r}")
     return _make_searched(name, f, g, h, xlim=xlim, ylim=ylim, start=start,
                           known_minima=minima, f_min=f_min, lesson=lesson, log_scale=log_scale)
+
+
+def with_l2(surface: Surface, strength: float) -> Surface:
+    r"""``surface`` plus L2 regularization in the loss: :math:`f(\theta) + \tfrac\lambda2
+    \lVert\theta\rVert^2`.
+
+    Gradient :math:`\nabla f + \lambda\theta`, Hessian :math:`\nabla^2 f + \lambda I`; the
+    minima and saddles move (found again by Newton's method, seeded with the old ones), and
+    so does ``f_min``. This is what ``weight_decay`` means for plain SGD, and what it does
+    *not* mean for AdamW (notebook 10): compare an optimizer on ``with_l2(s, λ)`` with its
+    decoupled ``weight_decay=λ`` on ``s``. A minibatch gradient (``logistic``) gets the same
+    :math:`\lambda\theta`.
+    """
+    lam = float(check_real("strength", strength, low=0.0))
+
+    def f(p: Any) -> np.ndarray:
+        q = _points(p)
+        with np.errstate(all="ignore"):
+            return surface.f(q) + 0.5 * lam * np.sum(q * q, axis=-1)
+
+    def grad(p: Any) -> np.ndarray:
+        q = _points(p)
+        with np.errstate(all="ignore"):
+            return surface.grad(q) + lam * q
+
+    def hess(p: Any) -> np.ndarray:
+        q = _points(p)
+        return surface.hess(q) + lam * np.eye(2)
+
+    extra: dict[str, Any] = {}
+    if surface.minibatch_grad is not None:
+        def minibatch_grad(p: Any, batch_size: int, rng: Any = None) -> np.ndarray:
+            q = _points(p)
+            return surface.minibatch_grad(q, batch_size, rng) + lam * q
+
+        extra["minibatch_grad"] = minibatch_grad
+    seeds = np.concatenate([surface.minima, surface.saddles]).reshape(-1, 2)
+    # seeded with the old stationary points, which move continuously with λ; a coarse grid
+    # catches any that appear
+    minima, saddles = _stationary_points(f, grad, hess, surface.xlim, surface.ylim, seeds,
+                                         n_grid=11)
+    f_min = float(f(minima[0])) if len(minima) else surface.f_min
+    return dataclasses.replace(
+        surface, name=f"{surface.name}+L2", f=f, grad=grad, hess=hess,
+        minima=_readonly(minima), saddles=_readonly(saddles), f_min=f_min,
+        params={**surface.params, "l2": lam},
+        lesson=f"{surface.lesson} With L2 regularization λ = {lam:g} in the loss.", **extra)
