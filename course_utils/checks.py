@@ -22,6 +22,8 @@ The exercises and the signatures they expect (``t`` counts steps from 1):
 ``adagrad``      ``step(theta, r, g, learning_rate, delta) -> (theta, r)``
 ``rmsprop``      ``step(theta, r, g, learning_rate, rho, delta) -> (theta, r)``
 ``adam``         ``step(theta, s, r, t, g, learning_rate, rho1, rho2, delta) -> (theta, s, r)``
+``adamw``        ``step(theta, s, r, t, g, learning_rate, rho1, rho2, delta, weight_decay)``
+                 ``-> (theta, s, r)`` (notebook 10: Adam plus decoupled weight decay)
 ===============  ==================================================================
 
 :func:`check_schedule` does the same for a learning-rate schedule written as a function of
@@ -157,6 +159,22 @@ def _adam(theta, s, r, t, g, learning_rate, rho1, rho2, delta, *, no_correction=
     return theta, s, r
 
 
+def _adamw(theta, s, r, t, g, learning_rate, rho1, rho2, delta, weight_decay, *,
+           l2_in_gradient=False, decay_after=False, decay_without_lr=False, decay_sign=1.0,
+           **adam_flags):
+    """AdamW: theta <- theta - lr * wd * theta, then Adam's step with the loss gradient g."""
+    if l2_in_gradient:
+        return _adam(theta, s, r, t, g + weight_decay * theta, learning_rate, rho1, rho2, delta,
+                     **adam_flags)
+    scale = 1.0 if decay_without_lr else learning_rate
+    if not decay_after:
+        decayed = theta - decay_sign * scale * weight_decay * theta
+        step, s, r = _adam(theta, s, r, t, g, learning_rate, rho1, rho2, delta, **adam_flags)
+        return decayed + (step - theta), s, r
+    step, s, r = _adam(theta, s, r, t, g, learning_rate, rho1, rho2, delta, **adam_flags)
+    return step - decay_sign * scale * weight_decay * step, s, r
+
+
 @dataclass(frozen=True)
 class _Exercise:
     reference: Callable
@@ -224,6 +242,27 @@ _EXERCISES: dict[str, _Exercise] = {
             ({"t_from_zero": True}, "t starts at 1 at the first step; with t = 0 the "
              "correction divides by zero."),
             ({"no_square": True}, "The second moment r averages the *squared* gradient."),
+            _SIGN,
+        )),
+    "adamw": _Exercise(
+        _adamw, ("s", "r"),
+        {"learning_rate": 0.1, "rho1": 0.9, "rho2": 0.999, "delta": 1e-3, "weight_decay": 0.1},
+        uses_t=True,
+        mistakes=(
+            ({"l2_in_gradient": True}, "This is Adam with L2 regularization: adding "
+             "weight_decay * theta to the gradient sends the decay through the moments, where "
+             "sqrt(r_hat) rescales it. AdamW keeps g the loss gradient and subtracts "
+             "learning_rate * weight_decay * theta from theta separately."),
+            ({"decay_after": True}, "The decay uses the new theta: decay the theta you were "
+             "given (theta - learning_rate * weight_decay * theta), then add Adam's step."),
+            ({"decay_without_lr": True}, "The decay is scaled by the learning rate too: "
+             "theta - learning_rate * weight_decay * theta (as Keras and PyTorch do)."),
+            ({"decay_sign": -1.0}, "The decay pushes theta away from 0: subtract "
+             "learning_rate * weight_decay * theta."),
+            ({"no_correction": True}, "Adam's bias correction is missing: divide s by "
+             "(1 - rho1**t) and r by (1 - rho2**t)."),
+            ({"inside": True}, "delta is inside the square root: the step is "
+             "s_hat / (sqrt(r_hat) + delta)."),
             _SIGN,
         )),
 }
