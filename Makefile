@@ -36,8 +36,21 @@ kernel: install
 	$(PY) -m ipykernel install --user --name $(KERNEL_NAME) --display-name "Python (optimization course)" >/dev/null
 	@echo "registered the Jupyter kernel '$(KERNEL_NAME)'"
 
+# `make lab` options: LAB_PORT=8890 (default 8888, or a free port if that one is taken),
+# LAB_IP=0.0.0.0 (listen on every interface, e.g. in a container), LAB_BROWSER=yes|no|auto
+# (auto: only where there is a desktop), LAB_ARGS="--LabApp.foo=..." (more JupyterLab options).
+# tools/lab_server.py builds the command line (--allow-root only for root), prints the URL to
+# open and stops the server, kernels included, on Ctrl-C.
+LAB_PORT ?= $(PORT)
+LAB_IP ?= 127.0.0.1
+LAB_BROWSER ?= auto
+LAB_ARGS ?=
+
+LAB_SERVER_ARGS = --ip $(LAB_IP) --browser $(LAB_BROWSER) $(if $(LAB_PORT),--port $(LAB_PORT)) \
+  $(if $(LAB_ARGS),-- $(LAB_ARGS))
+
 lab: kernel
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) tools/lab_server.py notebooks $(strip $(LAB_SERVER_ARGS))
 
 lint: install
 	$(VENV)/bin/ruff check course_utils tests benchmarks notebooks tools
