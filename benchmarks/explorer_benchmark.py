@@ -4,12 +4,17 @@ Six optimizers x 300 steps on the ravine, the default image backend (Agg figure 
 ``widgets.Image``). Each figure is the median (and the minimum) over ``--repeat`` slider moves:
 
 * recompute: the optimizers whose inputs changed are run again (``run`` with the states
-  recorded), the rest come from the cache. A hyperparameter slider reruns one optimizer; a
+  recorded), the rest come from the cache: ``app.model.compute(settings)``, the headless
+  model, without any widget or figure. A hyperparameter slider reruns one optimizer; a
   start-point slider reruns all six.
 * full update: from setting the slider's ``.value`` to the new PNG in ``app.image`` (recompute,
   artists, table, render). A step of the scrubber or of Play only redraws.
 * from scratch: building the whole app (widgets, figure, contours, six runs, first render), and
-  a full update with the cache and the cached background thrown away, for comparison.
+  a full update with the model's cache and the view's cached background thrown away
+  (``app.model.clear()``, ``app.view.invalidate()``), for comparison.
+
+Only public entry points are used: ``app.controls.read()`` (the settings),
+``app.model.compute``, and the widgets' ``.value``.
 
 The machine may be busy (other notebooks, TensorFlow), so look at the minimum as well.
 
@@ -29,7 +34,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from course_utils.widgets import explore  # noqa: E402
+from course_utils.explorer import explore  # noqa: E402
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
 STEPS = 300
@@ -69,21 +74,21 @@ def main() -> None:
         return [float(next(values)) for _ in range(n)]
 
     def recompute_one(v: float) -> None:
-        with app._hold():
-            lr.value = float(v)
-        app._compute(app._settings())
+        settings = app.controls.read()
+        settings["optimizers"]["adam"]["learning_rate"] = float(v)
+        app.model.compute(settings)
 
     def recompute_all(v: float) -> None:
-        with app._hold():
-            start_x.value = float(v)
-        app._compute(app._settings())
+        settings = app.controls.read()
+        settings["start"][0] = float(v)
+        app.model.compute(settings)
 
     def set_value(slider):
         return lambda v: setattr(slider, "value", float(v))
 
     def scratch_update(v: float) -> None:
-        app._cache.clear()
-        app._bg_dirty = True
+        app.model.clear()
+        app.view.invalidate()
         lr.value = float(v)
 
     print(f"explorer: {len(OPTIMIZERS)} optimizers x {STEPS} steps on the ravine, "

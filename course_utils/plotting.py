@@ -7,12 +7,15 @@ or touches rcParams. Import this module explicitly (``from course_utils import p
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 __all__ = [
@@ -42,6 +45,10 @@ __all__ = [
     "DIVERGED_COLOR",
     "surface_height",
     "surface3d",
+    "new_figure",
+    "png_bytes",
+    "log_limits",
+    "decade_label",
 ]
 
 # Colour-blind-safe palette (Paul Tol's "bright" scheme, then black and three colours of his
@@ -162,7 +169,7 @@ def legend_outside(ax: Axes, handles: Sequence | None = None, **kwargs: Any):
 
 
 # --------------------------------------------------------------------------- explorer helpers
-# Used by course_utils.widgets (explorer, races, phase diagrams, 3-D views). Like the functions
+# Used by course_utils.explorer (explorer, races, phase diagrams, 3-D views). Like the functions
 # above they take an ``ax`` and return artists, which the caller updates with set_data & co.
 
 #: Colours for many paths on a light contour map: Tol's bright palette without its light grey
@@ -507,3 +514,50 @@ def surface3d(ax: Any, surface: Any, trajectories: Sequence[tuple[str, np.ndarra
     ax.set_ylabel("y", fontsize=fontsize, labelpad=2)
     ax.set_zlabel("log₁₀(f − f*)" if log else "f", fontsize=fontsize, labelpad=6)
     return artists
+
+
+# --------------------------------------------------------------------------- figures, log axes
+
+
+def new_figure(figsize: tuple[float, float], dpi: float = 100) -> Figure:
+    """A Figure with its own Agg canvas, outside pyplot (so no stray inline figure appears)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig: Figure, **kwargs: Any) -> bytes:
+    """``fig`` saved as PNG, as bytes (``kwargs`` go to ``savefig``)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", **kwargs)
+    return buf.getvalue()
+
+
+def decade_label(value: float, pos: Any = None) -> str:
+    """Plain-text labels for log axes ("0.01", "1", "1e-06"): faster to draw than mathtext."""
+    if not value > 0:
+        return ""
+    if 1e-2 <= value <= 1e3:
+        return f"{value:g}"
+    return f"1e{round(math.log10(value))}"
+
+
+def log_limits(values: Any, *, floor_ratio: float = 1e-15) -> tuple[float, float]:
+    """Decade-rounded limits for a log axis over the positive finite ``values``.
+
+    Rounded to whole decades, the limits stay put under small changes of the data, so a
+    cached background can be reused. ``floor_ratio`` bounds how far below the largest value
+    the axis may reach; without any positive value the answer is ``(1e-3, 10)``.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size == 0:
+        return 1e-3, 1e1
+    hi = 10.0 ** math.ceil(math.log10(v.max()) + 0.05)
+    lo = max(v.min(), v.max() * floor_ratio, 1e-300)
+    lo = 10.0 ** math.floor(math.log10(lo) - 0.05)
+    if lo >= hi:
+        lo = hi / 10.0
+    return lo, hi
