@@ -159,6 +159,8 @@ def check_json_real(name: str, value: Any, low: float, high: float) -> float:
 
 def check_json_int(name: str, value: Any, low: int, high: int) -> int:
     """An integer read from JSON (``3`` or ``3.0``, not ``True``) in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
     number = _json_number(name, value)
     if not number.is_integer():
         raise ValueError(f"{name} must be an integer, got {value!r}")

@@ -18,6 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .optimizers.registry import LINESTYLES, MARKERS, PATH_COLORS, path_linestyle, path_style
+from .runner import drawn_path, exit_point
+
 __all__ = [
     "PALETTE",
     "MARKERS",
@@ -56,7 +59,6 @@ __all__ = [
 # prints and for colour-blind students.
 PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB",
            "#000000", "#EE7733", "#009988", "#882255")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def color_for(index: int) -> tuple[str, str]:
@@ -172,84 +174,6 @@ def legend_outside(ax: Axes, handles: Sequence | None = None, **kwargs: Any):
 # Used by course_utils.explorer (explorer, races, phase diagrams, 3-D views). Like the functions
 # above they take an ``ax`` and return artists, which the caller updates with set_data & co.
 
-#: Colours for many paths on a light contour map: Tol's bright palette without its light grey
-#: (invisible on a grey background), strong colours first, then black and three colours of
-#: Tol's vibrant and muted schemes, so that ten optimizers in one race get ten colours.
-PATH_COLORS = ("#4477AA", "#EE6677", "#228833", "#AA3377", "#000000", "#CCBB44", "#66CCEE",
-               "#EE7733", "#009988", "#882255")
-
-
-def path_style(index: int) -> tuple[str, str]:
-    """Colour and marker of the ``index``-th path; unique pairs for the first 40 indices.
-
-    Colours cycle through :data:`PATH_COLORS` (10) and markers through :data:`MARKERS` (8), so
-    the first ten paths have distinct colours and two of the first 40 never share both.
-    """
-    return PATH_COLORS[index % len(PATH_COLORS)], MARKERS[index % len(MARKERS)]
-
-
-#: Line styles of successive rounds of :data:`PATH_COLORS`: solid for the first ten paths,
-#: dashed for the next ten, and so on.
-LINESTYLES = ("-", "--", ":", "-.")
-
-
-def path_linestyle(index: int) -> str:
-    """Line style of the ``index``-th path: a new style each time the colours wrap around."""
-    return LINESTYLES[(index // len(PATH_COLORS)) % len(LINESTYLES)]
-
-
-def exit_point(inside: Any, outside: Any, xlim: Sequence[float],
-               ylim: Sequence[float]) -> np.ndarray:
-    """Where the segment from ``inside`` towards ``outside`` leaves the box ``xlim x ylim``.
-
-    If ``inside`` is itself outside the box, or ``outside`` is not finite (the direction is
-    unknown), the answer is ``inside`` clamped to the box. If ``outside`` lies in the box the
-    answer is ``outside``. Used to draw a diverged path up to the edge of the plot.
-    """
-    p = np.asarray(inside, dtype=float)
-    q = np.asarray(outside, dtype=float)
-    lo = np.array([xlim[0], ylim[0]], dtype=float)
-    hi = np.array([xlim[1], ylim[1]], dtype=float)
-    clamped = np.clip(p, lo, hi) if np.all(np.isfinite(p)) else lo + (hi - lo) / 2
-    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(q))):
-        return clamped
-    if np.any(p < lo) or np.any(p > hi):
-        return clamped
-    if np.all(q >= lo) and np.all(q <= hi):
-        return q.copy()
-    d = q - p
-    t = 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for axis in range(2):
-            if d[axis] > 0:
-                t = min(t, (hi[axis] - p[axis]) / d[axis])
-            elif d[axis] < 0:
-                t = min(t, (lo[axis] - p[axis]) / d[axis])
-    return np.clip(p + max(t, 0.0) * d, lo, hi)
-
-
-def drawn_path(points: np.ndarray, diverged_at: int, xlim: Sequence[float],
-               ylim: Sequence[float]) -> tuple[np.ndarray, np.ndarray | None]:
-    """The polyline to draw for one trajectory, and where to put its ✕ (or ``None``).
-
-    A trajectory that never diverged (``diverged_at < 0``) is drawn as it is. A diverged one
-    (see :func:`course_utils.run`) is drawn up to its last point before divergence and then
-    to the edge of the plot box along its last step; the ✕ goes on that edge point. Huge or
-    non-finite coordinates never reach the renderer.
-    """
-    pts = np.asarray(points, dtype=float)
-    if diverged_at < 0:
-        return pts, None
-    k = int(diverged_at)
-    if k == 0:
-        cross = exit_point(pts[0], pts[0], xlim, ylim)
-        return pts[:0], cross
-    before = pts[:k]
-    edge = exit_point(pts[k - 1], pts[k], xlim, ylim)
-    inside_box = (xlim[0] <= pts[k - 1, 0] <= xlim[1]) and (ylim[0] <= pts[k - 1, 1] <= ylim[1])
-    if inside_box and not np.array_equal(edge, pts[k - 1]):
-        return np.concatenate([before, edge[None]]), edge
-    return before, edge
 
 
 def point_marker(ax: Axes, *, color: str, marker: str = "o", ms: float = 9.0,

@@ -15,7 +15,7 @@ not an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,3 +309,62 @@ def sweep(
         steps_to_tol=steps_to_tol,
         tol=tol,
     )
+
+
+# --------------------------------------------------------------------------- drawing a path
+# Numpy only, for the explorer's headless model and for plotting: which part of a diverged
+# path to draw, and where its ✕ goes on the edge of the plot box.
+
+
+def exit_point(inside: Any, outside: Any, xlim: Sequence[float],
+               ylim: Sequence[float]) -> np.ndarray:
+    """Where the segment from ``inside`` towards ``outside`` leaves the box ``xlim x ylim``.
+
+    If ``inside`` is itself outside the box, or ``outside`` is not finite (the direction is
+    unknown), the answer is ``inside`` clamped to the box. If ``outside`` lies in the box the
+    answer is ``outside``. Used to draw a diverged path up to the edge of the plot.
+    """
+    p = np.asarray(inside, dtype=float)
+    q = np.asarray(outside, dtype=float)
+    lo = np.array([xlim[0], ylim[0]], dtype=float)
+    hi = np.array([xlim[1], ylim[1]], dtype=float)
+    clamped = np.clip(p, lo, hi) if np.all(np.isfinite(p)) else lo + (hi - lo) / 2
+    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(q))):
+        return clamped
+    if np.any(p < lo) or np.any(p > hi):
+        return clamped
+    if np.all(q >= lo) and np.all(q <= hi):
+        return q.copy()
+    d = q - p
+    t = 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for axis in range(2):
+            if d[axis] > 0:
+                t = min(t, (hi[axis] - p[axis]) / d[axis])
+            elif d[axis] < 0:
+                t = min(t, (lo[axis] - p[axis]) / d[axis])
+    return np.clip(p + max(t, 0.0) * d, lo, hi)
+
+
+def drawn_path(points: np.ndarray, diverged_at: int, xlim: Sequence[float],
+               ylim: Sequence[float]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The polyline to draw for one trajectory, and where to put its ✕ (or ``None``).
+
+    A trajectory that never diverged (``diverged_at < 0``) is drawn as it is. A diverged one
+    (see :func:`course_utils.run`) is drawn up to its last point before divergence and then
+    to the edge of the plot box along its last step; the ✕ goes on that edge point. Huge or
+    non-finite coordinates never reach the renderer.
+    """
+    pts = np.asarray(points, dtype=float)
+    if diverged_at < 0:
+        return pts, None
+    k = int(diverged_at)
+    if k == 0:
+        cross = exit_point(pts[0], pts[0], xlim, ylim)
+        return pts[:0], cross
+    before = pts[:k]
+    edge = exit_point(pts[k - 1], pts[k], xlim, ylim)
+    inside_box = (xlim[0] <= pts[k - 1, 0] <= xlim[1]) and (ylim[0] <= pts[k - 1, 1] <= ylim[1])
+    if inside_box and not np.array_equal(edge, pts[k - 1]):
+        return np.concatenate([before, edge[None]]), edge
+    return before, edge

@@ -30,12 +30,14 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
-def _imports(name: str, path: Path) -> set[str]:
-    """Every course_utils module that ``name`` imports, anywhere in its source."""
+def _imports(name: str, path: Path, *, top_level: bool = False) -> set[str]:
+    """Every course_utils module that ``name`` imports, anywhere in its source (or, with
+    ``top_level``, at import time: not inside functions)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(tree):
+    nodes = tree.body if top_level else ast.walk(tree)
+    for node in nodes:
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -59,6 +61,8 @@ def _imports(name: str, path: Path) -> set[str]:
 
 
 GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+#: What importing each module loads (imports inside functions run later, when called).
+LOADS = {name: _imports(name, path, top_level=True) for name, path in MODULES.items()}
 
 
 def _area(module: str) -> str:
@@ -160,3 +164,36 @@ def test_init_modules_only_re_export(module):
             isinstance(t, ast.Name) and t.id.startswith("__") for t in node.targets)
         assert is_docstring or is_import or is_dunder, (
             f"{module} line {node.lineno}: __init__.py should only re-export")
+
+
+def _closure(module: str, stop: tuple[str, ...] = ()) -> set[str]:
+    """Every module that importing ``module`` loads, not looking past the modules in ``stop``."""
+    seen, todo = set(), [module]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            if current not in stop:
+                todo.extend(LOADS[current])
+    return seen
+
+
+def _third_party(module: str) -> set[str]:
+    tops = set()
+    for node in ast.parse(MODULES[module].read_text()).body:  # module level only
+        if isinstance(node, ast.Import):
+            tops |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            tops.add(node.module.split(".")[0])
+    return tops
+
+
+@pytest.mark.parametrize("module", ["course_utils.explorer.model",
+                                    "course_utils.explorer.settings"])
+def test_the_explorer_model_is_headless(module):
+    """The explorer's model computes without widgets or matplotlib (tests, benchmarks)."""
+    # the parent packages' __init__ run too, but the model does not need what they re-export
+    packages = ("course_utils.explorer", "course_utils")
+    for dependency in _closure(module, stop=packages) - set(packages):
+        heavy = _third_party(dependency) & {"matplotlib", "ipywidgets", "tensorflow", "keras"}
+        assert not heavy, f"{module} needs {dependency}, which imports {sorted(heavy)}"

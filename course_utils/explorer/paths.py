@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plotting import drawn_path
-from ..runner import Trajectory
+from ..runner import Trajectory, drawn_path
 
 __all__ = ["PathData", "PathArtists", "loss_gap", "path_data", "show_step"]
 

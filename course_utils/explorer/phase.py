@@ -15,11 +15,18 @@ from typing import Any
 import numpy as np
 
 from .. import optimizers as _optimizers
-from .. import plotting, runner
+from .. import runner
 from .._validate import check_choice, check_int
 from .settings import PHASE_METRICS, as_surface
 from .steppers import make_stepper
 from .styles import label, param_label
+
+
+def _plotting():
+    """matplotlib is loaded when a diagram is drawn, so the headless model stays numpy-only."""
+    from .. import plotting
+
+    return plotting
 
 __all__ = ["PhaseDiagram", "phase_diagram"]
 
@@ -114,7 +121,7 @@ class PhaseDiagram:
         after 100 steps") instead of looking like a field of good settings.
         """
         if ax is None:
-            ax = plotting.new_figure((6.2, 4.6)).add_subplot()
+            ax = _plotting().new_figure((6.2, 4.6)).add_subplot()
         missing, missing_label = self._missing()
         label = {
             "steps_to_tol": f"steps until f − f* ≤ {self.tol:g}",
@@ -127,7 +134,7 @@ class PhaseDiagram:
             color_range = (max(min(self.tol, 1.0), 1e-16),) * 2
         else:
             color_range = (0.0, float(max(self.steps, 1)))
-        plotting.phase_heatmap(
+        _plotting().phase_heatmap(
             ax, self.x, self.y, values,
             diverged=self.diverged if self.metric != "diverged" else None,
             missing=missing, x_log=self.x_log, y_log=self.y_log,
@@ -176,7 +183,7 @@ class PhaseDiagram:
     def _repr_png_(self) -> bytes:
         fig = self.plot()
         fig.tight_layout()
-        return plotting.png_bytes(fig, dpi=90)
+        return _plotting().png_bytes(fig, dpi=90)
 
 
 def phase_diagram(surface: Any = "ravine", optimizer: str = "momentum",

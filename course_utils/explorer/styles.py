@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from .. import optimizers, plotting
+from .. import optimizers
+from ..optimizers.registry import path_linestyle, path_style
 
 __all__ = ["LABELS", "label", "param_label", "style"]
 
@@ -44,8 +45,8 @@ def style(name: str, index: int | None = None) -> tuple[str, str, str]:
         return tuple(optimizers.info(name).style)
     if index is None:
         index = len(optimizers.names())
-    color, marker = plotting.path_style(index)
-    return color, marker, plotting.path_linestyle(index)
+    color, marker = path_style(index)
+    return color, marker, path_linestyle(index)
 
 
 class _Labels(Mapping):

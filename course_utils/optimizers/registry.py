@@ -37,6 +37,8 @@ __all__ = [
     "PATH_COLORS",
     "MARKERS",
     "LINESTYLES",
+    "path_style",
+    "path_linestyle",
     "register",
     "unregister",
     "info",
@@ -55,6 +57,20 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":", "-.")
 
 InsideFn = Callable[..., Inside]
+
+
+def path_style(index: int) -> tuple[str, str]:
+    """Colour and marker of the ``index``-th path; unique pairs for the first 40 indices.
+
+    Colours cycle through :data:`PATH_COLORS` (10) and markers through :data:`MARKERS` (8), so
+    the first ten paths have distinct colours and two of the first 40 never share both.
+    """
+    return PATH_COLORS[index % len(PATH_COLORS)], MARKERS[index % len(MARKERS)]
+
+
+def path_linestyle(index: int) -> str:
+    """Line style of the ``index``-th path: a new style each time the colours wrap around."""
+    return LINESTYLES[(index // len(PATH_COLORS)) % len(LINESTYLES)]
 
 
 @dataclasses.dataclass(frozen=True)
