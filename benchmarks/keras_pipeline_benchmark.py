@@ -6,7 +6,7 @@ side in this one process:
 
 * ``lecture``: ``model.fit(x, y, batch_size=128, validation_split=0.1)`` on NumPy arrays, with
   Keras's default ``compile`` -- the lecture's code;
-* ``tf.data``: the lab's pipeline (``keras_utils.make_dataset``: shuffled indices, batched
+* ``tf.data``: the lab's pipeline (``lab.make_dataset``: shuffled indices, batched
   gather from the in-memory tensor, prefetch; cached validation set) with the same ``compile``;
 * ``lab``: the pipeline with the lab's compile settings from ``keras_setup()``
   (``steps_per_execution=32``; XLA only on a GPU) -- what the labs really run;
@@ -32,9 +32,9 @@ import time
 
 import numpy as np
 
-from course_utils import keras_utils, load_mnist
+from course_utils import lab, load_mnist
 
-keras = keras_utils.keras
+keras = lab.keras
 
 
 class _Timer(keras.callbacks.Callback):
@@ -59,12 +59,12 @@ def main() -> None:
     if args.rounds < 1 or args.epochs < 1:
         parser.error("--rounds and --epochs must be >= 1")
 
-    setup = keras_utils.keras_setup(seed=0, deterministic=False if args.xla else "auto")
+    setup = lab.keras_setup(seed=0, deterministic=False if args.xla else "auto")
     (x, y), _ = load_mnist(flatten=True, normalize=True)
     y = y.astype(np.int32)
-    data = keras_utils.load_lab_data(54_000, 6_000, 10)
+    data = lab.load_lab_data(54_000, 6_000, 10)
     n_train = len(data.x_train)
-    build = keras_utils.lecture_model if args.model == "lecture" else keras_utils.modern_model
+    build = lab.lecture_model if args.model == "lecture" else lab.modern_model
 
     variants = {
         "lecture: fit(numpy)": ("numpy", {}),
@@ -114,9 +114,9 @@ def main() -> None:
         med = statistics.median(times)
         print(f"{name:<26} {med:>8.3f} {min(times):>7.3f} {n_train / med:>10,.0f} "
               f"{med / base:>7.2f} {first[name]:>10.2f}")
-    lab = statistics.median(timers["lab: pipeline + compile"].times)
-    verdict = "OK" if lab <= base else "SLOWER"
-    print(f"\nlab pipeline / lecture fit = {lab / base:.2f} ({verdict}: the labs' pipeline must "
+    ours = statistics.median(timers["lab: pipeline + compile"].times)
+    verdict = "OK" if ours <= base else "SLOWER"
+    print(f"\nlab pipeline / lecture fit = {ours / base:.2f} ({verdict}: the labs' pipeline must "
           "not be slower than the lecture's call)")
 
 

@@ -26,6 +26,25 @@ def test_only_the_keras_labs_shrink_in_fast_mode():
     assert labs == ["08_optimizer_lab", "09_training_deep_networks"]
 
 
+def test_the_fast_mode_flag_is_notebook_metadata_not_source_text():
+    v4 = nbformat.v4
+    calls = v4.new_notebook(cells=[v4.new_code_cell("FAST = lab.fast_mode()")])
+    assert not build_html.honours_fast_mode(calls)            # the text alone says nothing
+    calls.metadata["course"] = {"fast_mode": True}
+    assert build_html.honours_fast_mode(calls)
+    calls.metadata["course"] = {"fast_mode": "yes"}           # only a JSON true counts
+    assert not build_html.honours_fast_mode(calls)
+
+
+def test_every_notebook_that_reads_fast_mode_carries_the_flag():
+    """A lab that sizes its work with ``fast_mode()`` must say so in its metadata (and only
+    such a lab), or the offline build would run it in full, or another notebook shortened."""
+    for path in COURSE:
+        nb = _read(path)
+        reads = any(c.cell_type == "code" and "fast_mode()" in c.source for c in nb.cells)
+        assert build_html.honours_fast_mode(nb) is reads, path.name
+
+
 @pytest.mark.parametrize(("requested", "lab", "other"),
                          [(None, "1", "0"), ("", "1", "0"), ("1", "1", "0"), ("0", "0", "0")])
 def test_fast_mode_applies_to_the_labs_only(requested, lab, other):

@@ -3,12 +3,12 @@
 
 Every notebook is executed (nbclient, inline matplotlib, widget state saved), then exported
 twice with nbconvert: as a page (the ``lab`` template) and as reveal.js slides. The Keras labs
-(notebooks that call ``keras_utils.fast_mode()``) run in fast mode unless ``COURSE_FAST=0`` is
-set, and their pages then say so at the top; every other notebook takes seconds and always
-runs in full (``COURSE_FAST=0``), so its races are animated. The pages keep the widgets' saved
-state and the JavaScript animations (``to_jshtml``), and every script, stylesheet and font
-they load comes from ``_static/`` next to them: require.js, jQuery, the widgets' HTML manager,
-MathJax 2, reveal.js and Font Awesome, copied from the npm packages pinned in
+(notebooks whose metadata says ``"course": {"fast_mode": true}``) run in fast mode unless
+``COURSE_FAST=0`` is set, and their pages then say so at the top; every other notebook takes
+seconds and always runs in full (``COURSE_FAST=0``), so its races are animated. The pages
+keep the widgets' saved state and the JavaScript animations (``to_jshtml``), and every script,
+stylesheet and font they load comes from ``_static/`` next to them: require.js, jQuery, the
+widgets' HTML manager, MathJax 2, reveal.js and Font Awesome, copied from the npm packages pinned in
 ``tools/package.json`` (installed with ``npm ci`` on first use). No CDN is used: the edition
 opens without network, from a web server on the machine (``python -m http.server -d site``) or
 straight from disk.
@@ -207,8 +207,9 @@ def _client_class() -> type:
 ONLINE_ONLY_TAGS = frozenset({"colab-setup"})
 
 
-#: A notebook whose source contains this runs shorter in fast mode (the Keras labs).
-FAST_MODE_MARKER = "keras_utils.fast_mode()"
+#: A notebook whose metadata has ``course.fast_mode`` set to true shrinks its work in fast mode
+#: (the Keras labs, which call ``lab.fast_mode()``); this is the key under ``metadata``.
+FAST_MODE_KEY = ("course", "fast_mode")
 
 FAST_MODE_BANNER = """\
 > **Built in fast mode** (`COURSE_FAST=1`): this page trained on a few thousand images for a few
@@ -217,9 +218,10 @@ FAST_MODE_BANNER = """\
 
 
 def honours_fast_mode(nb: Any) -> bool:
-    """True for a notebook that shrinks its work in fast mode (it calls ``fast_mode()``)."""
-    return any(c.get("cell_type") == "code" and FAST_MODE_MARKER in c.get("source", "")
-               for c in nb["cells"])
+    """True for a notebook that shrinks its work in fast mode: its metadata says so with
+    ``"course": {"fast_mode": true}``."""
+    section, key = FAST_MODE_KEY
+    return nb.get("metadata", {}).get(section, {}).get(key) is True
 
 
 def labs_fast_setting(requested: str | None) -> str:

@@ -1,8 +1,8 @@
 r"""Reference solution of lab 08's exercise: Adam and RMSprop as Keras optimizers.
 
 Try the exercise in ``08_optimizer_lab.ipynb`` first; read this when you are stuck or to
-compare. Both classes follow Keras's own arithmetic, so ``keras_utils.check_optimizer`` finds
-them equal to ``keras.optimizers.Adam`` / ``RMSprop`` to float32 precision.
+compare. Both classes follow Keras's own arithmetic, so ``course_utils.lab.check_optimizer``
+finds them equal to ``keras.optimizers.Adam`` / ``RMSprop`` to float32 precision.
 
 Adam (Kingma & Ba 2015), with :math:`t` = ``iterations + 1`` (the update being computed):
 

@@ -1,22 +1,21 @@
-"""course_utils.landscape: filter-normalised directions, PCA of a path, loss slices."""
+"""course_utils.lab.landscape: filter-normalised directions, PCA of a path, loss slices."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from course_utils import keras_utils as ku
-from course_utils import landscape as ls
+from course_utils import lab
+from course_utils.lab import landscape as ls
 
-keras = ku.keras
+keras = lab.keras
 
 
 @pytest.fixture(scope="module")
-def trained():
-    setup = ku.keras_setup(seed=0, verbose=False)
-    data = ku.load_lab_data(512, 256, 10)
-    run = ku.train(ku.lecture_model(seed=0), data, optimizer=keras.optimizers.Adam(0.01),
-                   epochs=2, setup=setup, record_every=1, steps_per_execution=1)
+def trained(setup):
+    data = lab.load_lab_data(512, 256, 10)
+    run = lab.train(lab.lecture_model(seed=0), data, optimizer=keras.optimizers.Adam(0.01),
+                    epochs=2, setup=setup, record_every=1, steps_per_execution=1)
     return data, run
 
 
@@ -111,24 +110,31 @@ def test_slices_and_their_plots(trained, tmp_path):
     ls.plot_interpolation(ax1.twinx(), alphas, *ls.interpolate(ev, run.trajectory[0], center,
                                                                 alphas))
     fig.savefig(tmp_path / "slices.png")
-    with pytest.raises(ValueError, match="n must"):
+    with pytest.raises(ValueError, match=r"n must be an integer in \[2, inf\]"):
         ls.random_slice(ev, center, n=1)
+    with pytest.raises(ValueError, match=r"extent must be in \(0, inf\]"):
+        ls.random_slice(ev, center, extent=0.0)
+    with pytest.raises(ValueError, match=r"margin must be in \[1, inf\]"):
+        ls.pca_slice(ev, center, pca, margin=0.5)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, inf\]"):
+        ls.LossEvaluator(run.model, data.x_val, data.y_val, batch_size=0)
 
 
 def test_weight_recorder_counts_steps(trained):
     _, run = trained
     assert len(run.trajectory) == 1 + 2 * 4                         # every step of 2 x 4
-    with pytest.raises(ValueError, match="every"):
+    with pytest.raises(ValueError, match=r"every must be an integer in \[1, inf\]"):
         ls.WeightRecorder(every=0)
 
 
 def test_missing_data_skips_the_landscape(capsys):
-    missing = ku.MissingData("MNIST file x does not exist. Restore it")
-    assert ls.LossEvaluator(ku.lecture_model(seed=0), missing.x_val, missing.y_val) is missing
+    missing = lab.MissingData("MNIST file x does not exist. Restore it")
+    assert ls.LossEvaluator(lab.lecture_model(seed=0), missing.x_val, missing.y_val) is missing
     assert ls.pca_directions(missing.trajectory) is missing
     loss, acc = ls.interpolate(missing, missing.trajectory[0], missing.trajectory[-1], [0, 1])
     assert loss is missing and acc is missing                 # unpacking still works
-    assert "skipped" in capsys.readouterr().out
+    assert "skipped LossEvaluator(): MNIST is not available (MNIST file x does not exist)" in (
+        capsys.readouterr().out)
 
 
 def test_interpolation_plot_names_its_ends_below_the_axes_not_above():
