@@ -63,4 +63,4 @@ def test_built_wheel_holds_every_subpackage(tmp_path):
                          cwd=tmp_path, check=True, env={**os.environ, "PYTHONPATH": str(site)})
     path, counts = out.stdout.split("\n")[:2]
     assert path.startswith(str(site))
-    assert counts == "15 10"
+    assert counts == f"{len(course_utils.optimizers.names())} {len(course_utils.surfaces.names())}"

@@ -49,7 +49,8 @@ from a notebook.
 """
 
 from .._validate import ParamSpec
-from . import catalog as _catalog  # noqa: F401  (registers the course's optimizers)
+from . import catalog as _catalog  # noqa: F401  (registers the lecture's optimizers)
+from . import catalog_modern as _catalog_modern  # noqa: F401  (and the six since the lecture)
 from .adam import AdamaxState, AdamState, NadamState, adam, adamax, nadam
 from .adaptive import (
     AdadeltaState,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._validate import ParamSpec
 from . import modern as _modern
 from .catalog import _ADAM_SPECS, _B2, _EPS, _LR, _MU
-from .registry import KerasSpec, register
+from .registry import KerasSpec, Style, register
 
 # --------------------------------------------------------------------------- since the lecture
 # Notebook 10. Keras names and defaults. Demo rates: AdamW takes Adam's, so the two compare at
@@ -20,6 +20,7 @@ _WD0 = _WD._replace(default=0.0)
 
 register(
     "adamw", _modern.adamw, label="AdamW", family="modern",
+    style=Style("#AA3377", "o", "--"),  # Adam's colour, dashed
     hyperparameters={**_ADAM_SPECS, "weight_decay": _WD,
                      "amsgrad": ParamSpec(False, None, None, False, "AMSGrad: max of v",
                                           "AMSGrad")},
@@ -29,7 +30,7 @@ register(
                                                                        "weight_decay"),
     description="Adam with decoupled weight decay: θ ← θ − ελθ outside the adaptive scaling")
 register(
-    "lion", _modern.lion, label="Lion", family="modern",
+    "lion", _modern.lion, label="Lion", family="modern", style=Style("#EE6677", "*", "--"),
     hyperparameters={"learning_rate": _LR,
                      "beta_1": ParamSpec(0.9, 0.0, 1.0, False, "β₁: weight of m in the sign",
                                          "β₁"),
@@ -42,13 +43,14 @@ register(
     keras=KerasSpec("Lion"), inside=_modern.inside_lion,
     description="the sign of an interpolated momentum: every coordinate moves by ε")
 register(
-    "lamb", _modern.lamb, label="Lamb", family="modern",
+    "lamb", _modern.lamb, label="Lamb", family="modern", style=Style("#4477AA", "D", "--"),
     hyperparameters={**_ADAM_SPECS, "weight_decay": _WD0}, demo_learning_rate=0.03,
     demo_learning_rates={"ravine": 0.1, "plateau": 0.1, "saddle": 0.01},
     keras=KerasSpec("Lamb"),
     description="Adam's direction scaled per layer to a step of ε‖θ‖ (trust ratio)")
 register(
     "adafactor", _modern.adafactor, label="Adafactor", family="modern",
+    style=Style("#000000", "X", "--"),
     hyperparameters={
         "learning_rate": _LR,
         "beta_2_decay": ParamSpec(-0.8, -1.0, -0.1, False, "c: β̂₂ = 1 − tᶜ", "β₂ decay c"),
@@ -66,7 +68,7 @@ register(
     description="a step relative to RMS(θ), with a factored second moment for matrices")
 register(
     "schedule_free_adamw", _modern.schedule_free_adamw, label="schedule-free AdamW",
-    family="modern",
+    family="modern", style=Style("#EE7733", "^", "--"),
     hyperparameters={"learning_rate": _LR,
                      "beta_1": ParamSpec(0.9, 0.05, 0.999, False,
                                          "β₁: where y sits between z and x", "β₁"),
@@ -84,7 +86,7 @@ register(
     inside=_modern.inside_schedule_free,
     description="no schedule: the gradient at y, the answer at the running average x")
 register(
-    "muon", _modern.muon, label="Muon", family="modern",
+    "muon", _modern.muon, label="Muon", family="modern", style=Style("#882255", "X", ":"),
     hyperparameters={"learning_rate": _LR, "momentum": _MU._replace(default=0.95),
                      "nesterov": ParamSpec(True, None, None, False, "Nesterov momentum",
                                            "Nesterov"),

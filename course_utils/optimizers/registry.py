@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import itertools
 import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -216,13 +215,19 @@ def _specs_from(name: str, factory: Callable, given: Mapping[str, ParamSpec] | N
 
 
 def _free_style() -> Style:
-    taken = {(s.style.color, s.style.marker) for s in _REGISTRY.values()}
-    for i in itertools.count():
-        color = PATH_COLORS[i % len(PATH_COLORS)]
-        marker = MARKERS[(i * 3 + 1) % len(MARKERS)]
-        if (color, marker) not in taken:
-            return Style(color, marker, LINESTYLES[(i // len(PATH_COLORS)) % len(LINESTYLES)])
-    raise AssertionError("unreachable")
+    """The first look no registered optimizer has: its colour and marker, and its colour and
+    line style (curves without markers), are both new."""
+    markers = {(s.style.color, s.style.marker) for s in _REGISTRY.values()}
+    lines = {(s.style.color, s.style.linestyle) for s in _REGISTRY.values()}
+    for linestyle in LINESTYLES:
+        for i, color in enumerate(PATH_COLORS):
+            if (color, linestyle) in lines:
+                continue
+            for j in range(len(MARKERS)):
+                marker = MARKERS[(i + j) % len(MARKERS)]
+                if (color, marker) not in markers:
+                    return Style(color, marker, linestyle)
+    return Style(PATH_COLORS[len(_REGISTRY) % len(PATH_COLORS)], "o", "-")  # 40 taken
 
 
 def _default_phase_axes(specs: Mapping[str, ParamSpec], step_size: str | None

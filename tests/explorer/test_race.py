@@ -69,4 +69,4 @@ def test_race_rejects_bad_input():
     with pytest.raises(ValueError, match="no racing optimizer"):
         explorer.race("ravine", ["sgd"], 5, beta_1=0.5)
     with pytest.raises(ValueError, match="unknown optimizer"):
-        explorer.race("ravine", ["adamw"], 5)
+        explorer.race("ravine", ["adamz"], 5)
