@@ -26,7 +26,7 @@ def _nb(path: Path) -> dict:
 
 
 def test_notebooks_and_readme_are_in_step_with_pyproject(capsys):
-    assert len(NOTEBOOKS) == 10
+    assert len(NOTEBOOKS) == 11
     assert colab_cell.main(["--check"]) == 0, capsys.readouterr().out
 
 

@@ -23,7 +23,7 @@ Modules (each imports :mod:`._runtime`, which loads Keras; none imports ``explor
 
 from . import landscape
 from ._runtime import MissingData, keras, needs_data, tf
-from .catalog import LAB_LEARNING_RATES, OPTIMIZER_NAMES
+from .catalog import LAB_LEARNING_RATES, MODERN_OPTIMIZER_NAMES, OPTIMIZER_NAMES
 from .dashboard import Dashboard
 from .data import LabData, load_lab_data, make_dataset, pipeline_summary
 from .deep import activation_stats, clip_demo, distinct_units, full_gradient_norm, gradient_norms
@@ -71,6 +71,7 @@ __all__ = [
     "DEVICE_ENV",
     "REPLICAS_ENV",
     "OPTIMIZER_NAMES",
+    "MODERN_OPTIMIZER_NAMES",
     "SCHEDULE_NAMES",
     "LAB_LEARNING_RATES",
     "FAST_MODE_BANDS",

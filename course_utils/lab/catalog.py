@@ -16,16 +16,23 @@ from .. import optimizers
 from .._validate import check_choice
 from ._runtime import keras
 
-__all__ = ["OPTIMIZER_NAMES", "LAB_LEARNING_RATES", "lab_optimizer_names", "keras_spec",
-           "build_keras_optimizer"]
+__all__ = ["OPTIMIZER_NAMES", "MODERN_OPTIMIZER_NAMES", "LAB_LEARNING_RATES",
+           "lab_optimizer_names", "keras_spec", "build_keras_optimizer"]
 
 
-def lab_optimizer_names() -> tuple[str, ...]:
-    """Registered optimizers with a Keras class and a lab learning rate, in registry order."""
+def lab_optimizer_names(modern: bool | None = None) -> tuple[str, ...]:
+    """Registered optimizers with a Keras class and a lab learning rate, in registry order.
+
+    ``modern=False``: the benchmark's optimizers (the lecture's, and any an instructor
+    registers); ``True``: those since the lecture (family ``"modern"``, lab 08's section "since
+    the lecture"); ``None``: all of them.
+    """
     out = []
     for name in optimizers.names():
-        spec = optimizers.info(name).keras
-        if spec is not None and spec.lab_learning_rate is not None:
+        info = optimizers.info(name)
+        if info.keras is None or info.keras.lab_learning_rate is None:
+            continue
+        if modern is None or (info.family == "modern") == modern:
             out.append(name)
     return tuple(out)
 
@@ -51,8 +58,11 @@ def build_keras_optimizer(name: str, **hyper: Any) -> keras.optimizers.Optimizer
 class _LabOptimizerNames(Sequence[str]):
     """A tuple-like live view of :func:`lab_optimizer_names`."""
 
+    def __init__(self, modern: bool | None = None) -> None:
+        self._modern = modern
+
     def _names(self) -> tuple[str, ...]:
-        return lab_optimizer_names()
+        return lab_optimizer_names(self._modern)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -104,7 +114,11 @@ class _LabLearningRates(Mapping[str, float]):
 
 #: The optimizers of the labs' benchmark, with the lecture's names, in registry order (a live
 #: view: ``tuple(OPTIMIZER_NAMES)`` takes a snapshot).
-OPTIMIZER_NAMES: Sequence[str] = _LabOptimizerNames()
+OPTIMIZER_NAMES: Sequence[str] = _LabOptimizerNames(modern=False)
+
+#: The optimizers since the lecture that lab 08 trains (AdamW, Lion, Lamb, Adafactor, Muon,
+#: schedule-free AdamW), a live view like :data:`OPTIMIZER_NAMES`.
+MODERN_OPTIMIZER_NAMES: Sequence[str] = _LabOptimizerNames(modern=True)
 
 #: The lab's learning rate of each of them (``KerasSpec.lab_learning_rate``): the lecture's
 #: values (Keras defaults, ``Adadelta(1.0)``, ``Adamax/Nadam(0.002)``) except Adagrad, whose

@@ -84,19 +84,20 @@ class MemoryReport:
     rows: tuple[OptimizerMemory, ...]
 
     def __str__(self) -> str:
+        width = max([10, *(len(r.name) for r in self.rows)])
         out = [
             f"parameters: {self.n_params:,} -> weights {self.weight_bytes:,} bytes, "
             f"gradients {self.gradient_bytes:,} bytes (measured)",
             f"activations kept for backpropagation, batch of {self.batch_size}: "
             f"{self.activation_bytes:,} bytes (measured)",
             "",
-            f"{'optimizer':<10} {'state floats':>12} {'x params':>8} {'state bytes':>12} "
+            f"{'optimizer':<{width}} {'state floats':>12} {'x params':>8} {'state bytes':>12} "
             f"{'scalars':>7}  {'weights+grads+state':>19}  lecture",
         ]
         for r in self.rows:
-            out.append(f"{r.name:<10} {r.state_floats:>12,} {r.slots:>8g} "
+            out.append(f"{r.name:<{width}} {r.state_floats:>12,} {r.slots:>8.4g} "
                        f"{r.state_bytes:>12,} {r.scalars:>7}  "
-                       f"{r.total_multiple:>18g}x  {r.lecture}")
+                       f"{r.total_multiple:>18.4g}x  {r.lecture}")
         return "\n".join(out)
 
 

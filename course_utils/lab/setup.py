@@ -361,4 +361,5 @@ def lab_settings(fast: bool) -> LabSettings:
     return LabSettings(fast=False, n_train=54_000, n_val=6_000, n_test=10_000, epochs=10,
                        batch_size=128, accuracy_target=0.97, small_train=1000,
                        small_epochs=60, deep_epochs=5, landscape_grid=31,
-                       landscape_examples=4096, schedule_optimizers=lab_optimizer_names())
+                       landscape_examples=4096,
+                       schedule_optimizers=lab_optimizer_names(modern=False))

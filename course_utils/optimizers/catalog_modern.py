@@ -12,7 +12,10 @@ from .registry import KerasSpec, Style, register
 # equal step size; the others come from a sweep over 1e-3 ... 3 on each surface (200 steps),
 # rounded to the course's grid: Lion about a third of Adam's (its steps are ±ε per
 # coordinate), Lamb and Adafactor by their relative steps, schedule-free AdamW higher (its
-# average x moves slower than z), Muon's fixed step length 0.2 ε.
+# average x moves slower than z), Muon's fixed step length 0.2 ε. The labs' rates: Keras's
+# defaults for AdamW, Lion at a third of Adam's (the paper's rule), and 0.01 for Lamb,
+# Adafactor, Muon and schedule-free AdamW, whose defaults barely move in the labs' short runs
+# (lab 08 fast mode: 3 epochs on 4,096 images).
 
 _WD = ParamSpec(0.004, 0.0, 1.0, False, "λ: decoupled weight decay (θ ← θ − ελθ)",
                 "weight decay λ")
@@ -26,8 +29,8 @@ register(
                                           "AMSGrad")},
     demo_learning_rate=0.1, demo_learning_rates={"ravine": 0.3, "rosenbrock": 0.3,
                                                  "saddle": 0.01},
-    keras=KerasSpec("AdamW"), inside=_modern.inside_adamw, phase_axes=("learning_rate",
-                                                                       "weight_decay"),
+    keras=KerasSpec("AdamW", lab_learning_rate=0.001), inside=_modern.inside_adamw,
+    phase_axes=("learning_rate", "weight_decay"),
     description="Adam with decoupled weight decay: θ ← θ − ελθ outside the adaptive scaling")
 register(
     "lion", _modern.lion, label="Lion", family="modern", style=Style("#EE6677", "*", "--"),
@@ -40,13 +43,13 @@ register(
     demo_learning_rate=0.03,
     demo_learning_rates={"ravine": 0.1, "rosenbrock": 0.01, "local_minima": 0.1,
                          "logistic": 0.3},
-    keras=KerasSpec("Lion"), inside=_modern.inside_lion,
+    keras=KerasSpec("Lion", lab_learning_rate=0.0003), inside=_modern.inside_lion,
     description="the sign of an interpolated momentum: every coordinate moves by ε")
 register(
     "lamb", _modern.lamb, label="Lamb", family="modern", style=Style("#4477AA", "D", "--"),
     hyperparameters={**_ADAM_SPECS, "weight_decay": _WD0}, demo_learning_rate=0.03,
     demo_learning_rates={"ravine": 0.1, "plateau": 0.1, "saddle": 0.01},
-    keras=KerasSpec("Lamb"),
+    keras=KerasSpec("Lamb", lab_learning_rate=0.01),
     description="Adam's direction scaled per layer to a step of ε‖θ‖ (trust ratio)")
 register(
     "adafactor", _modern.adafactor, label="Adafactor", family="modern",
@@ -63,7 +66,7 @@ register(
     demo_learning_rate=0.1,
     demo_learning_rates={"ravine": 0.3, "beale": 0.03, "himmelblau": 0.03, "saddle": 0.01,
                          "saddle_plateau": 0.01, "plateau": 1.0, "local_minima": 1.0},
-    keras=KerasSpec("Adafactor", ignored=("shape",)),
+    keras=KerasSpec("Adafactor", ignored=("shape",), lab_learning_rate=0.01),
     phase_axes=("learning_rate", "clip_threshold"),
     description="a step relative to RMS(θ), with a factored second moment for matrices")
 register(
@@ -79,7 +82,7 @@ register(
     demo_learning_rate=0.3,
     demo_learning_rates={"ravine": 1.0, "beale": 1.0, "rosenbrock": 0.1, "saddle": 0.03,
                          "saddle_plateau": 0.1},
-    keras=KerasSpec("ScheduleFreeAdamW", same_path_on_points=False,
+    keras=KerasSpec("ScheduleFreeAdamW", same_path_on_points=False, lab_learning_rate=0.01,
                     note="Keras 3 on TensorFlow recovers x from the already updated z (it "
                          "keeps a reference to the variable, not a copy); the first steps "
                          "agree, then the paths drift apart by a few per cent"),
@@ -98,6 +101,7 @@ register(
     demo_learning_rate=0.3,
     demo_learning_rates={"rosenbrock": 0.1, "beale": 0.1, "cliff": 0.1},
     keras=KerasSpec("Muon", ignored=("shape",), same_path_on_points=False,
+                    lab_learning_rate=0.01,
                     note="Keras runs AdamW on variables that are not matrices; on a weight "
                          "matrix the two agree"),
     inside=_modern.inside_muon,

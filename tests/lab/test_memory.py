@@ -36,6 +36,22 @@ def test_memory_report_measures_the_lecture_rule():
         report.rows[0].name = "other"                # typed, read-only records
 
 
+def test_memory_of_the_optimizers_since_the_lecture_from_keras_variables():
+    """What lab 08's section 6 prints: Keras's own variables for the six newer optimizers."""
+    model = lab.build_mlp((32, 20), seed=0)
+    names = ["adam", *lab.MODERN_OPTIMIZER_NAMES]
+    report = lab.memory_report(model, {n: lab.make_optimizer(n) for n in names}, batch_size=64)
+    floats = {r.name: r.state_floats for r in report.rows}
+    n, biases = 25_990, 32 + 20 + 10
+    assert floats["adamw"] == floats["lamb"] == floats["schedule_free_adamw"] == 2 * n
+    assert floats["lion"] == n
+    assert floats["muon"] == n + biases          # momentum everywhere, AdamW's v on the biases
+    # Keras's Adafactor keeps the full-size v next to the row and column factors
+    assert n < floats["adafactor"] < 1.01 * n
+    text = str(report)
+    assert "schedule_free_adamw       51,980" in text     # the name column widens to fit
+
+
 @pytest.mark.parametrize(("call", "message"), [
     (lambda: lab.parameter_count([784]), "layer_sizes"),
     (lambda: lab.parameter_count([784, 0]), r"layer_sizes\[i\] must be an integer in \[1, "),

@@ -101,3 +101,24 @@ def test_importing_the_lab_leaves_no_native_log_lines():
     assert out.stdout.strip() == "3.0"
     native = [line for line in out.stderr.splitlines() if re.match(r"[IWEF]\d{4} ", line)]
     assert native == [], native
+
+
+def test_the_benchmark_and_the_newer_optimizers_are_apart():
+    """Lab 08's benchmark keeps the lecture's nine; the six since the lecture have their own
+    section; both come from the descriptors (lab learning rate, family)."""
+    from course_utils import optimizers
+
+    assert tuple(lab.OPTIMIZER_NAMES) == ("sgd", "momentum", "nesterov", "adam", "rmsprop",
+                                          "adagrad", "nadam", "adamax", "adadelta")
+    assert tuple(lab.MODERN_OPTIMIZER_NAMES) == ("adamw", "lion", "lamb", "adafactor",
+                                                 "schedule_free_adamw", "muon")
+    for name in lab.MODERN_OPTIMIZER_NAMES:
+        info = optimizers.info(name)
+        assert info.family == "modern"
+        assert lab.LAB_LEARNING_RATES[name] == info.keras.lab_learning_rate
+        built = lab.make_optimizer(name)
+        assert type(built).__name__ == info.keras.class_name
+        assert float(built.learning_rate) == pytest.approx(info.keras.lab_learning_rate)
+    # Lion at a third of Adam's rate, the Lion paper's rule
+    assert lab.LAB_LEARNING_RATES["lion"] == pytest.approx(lab.LAB_LEARNING_RATES["adam"] / 3,
+                                                          rel=0.2)
