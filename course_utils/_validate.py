@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "ParamSpec",
     "check_real",
+    "check_scalar",
     "check_int",
     "check_bool",
     "check_choice",
@@ -86,6 +87,17 @@ def check_real(
         shown = arr[bad].flat[0]
         raise ValueError(f"{name} must be in {where}, got {shown:g}")
     return float(arr) if arr.ndim == 0 else arr
+
+
+def check_scalar(name: str, value: Any, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Like :func:`check_real`, for a parameter that is one number (not an array)."""
+    checked = check_real(name, value, low=low, high=high, low_open=low_open,
+                         high_open=high_open)
+    if not isinstance(checked, float):
+        raise ValueError(f"{name} must be a single real number, got an array of shape "
+                         f"{checked.shape}")
+    return checked
 
 
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:

@@ -13,8 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .._validate import check_choice, check_int
-from ._checks import check_scalar
+from .._validate import check_choice, check_int, check_scalar
 from ._runtime import keras
 from .plots import run_styles
 

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._validate import check_int
-from ._checks import check_scalar
+from .._validate import check_int, check_scalar
 from ._runtime import keras, needs_data, tf
 from .data import LabData
 

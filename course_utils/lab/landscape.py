@@ -37,8 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import plotting
-from .._validate import check_int
-from ._checks import check_scalar
+from .._validate import check_int, check_scalar
 from ._runtime import MissingData, keras, needs_data, skip_notice, stands_in_for, tf
 
 __all__ = [

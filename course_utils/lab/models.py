@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._validate import check_int
-from ._checks import check_scalar
+from .._validate import check_int, check_scalar
 from ._runtime import keras
 
 __all__ = ["augmentation", "build_mlp", "lecture_model", "modern_model"]

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from .. import optimizers
-from .._validate import check_choice, check_int
+from .._validate import check_choice, check_int, check_scalar
 from ..mnist import MnistFileError, load_mnist
-from ._checks import check_scalar
 from ._runtime import keras, tf
 from .catalog import build_keras_optimizer, keras_spec
 from .data import LabData

@@ -19,8 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .._validate import check_choice, check_int
-from ._checks import check_scalar
+from .._validate import check_choice, check_int, check_scalar
 from ._runtime import keras, needs_data, stands_in_for, tf
 from .catalog import (
     LAB_LEARNING_RATES,
