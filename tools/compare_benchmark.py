@@ -6,8 +6,11 @@ alike. Each tree imports its own ``course_utils`` (``PYTHONPATH`` points at it).
 form ``<label>  median X ms   min Y ms`` are collected, and the report gives, per label, the
 median over the rounds of each tree's medians, the best minimum, and the ratio new / old.
 
-    python tools/compare_benchmark.py --base 29a68ea benchmarks/explorer_benchmark.py \\
-        --rounds 3 -- --repeat 20
+    python tools/compare_benchmark.py --base 29a68ea --rounds 3 \\
+        benchmarks/explorer_benchmark.py -- --repeat 20
+
+(Options of this script come before the benchmark's path; everything after it goes to the
+benchmark.)
 """
 
 from __future__ import annotations
@@ -47,8 +50,10 @@ def main() -> None:
     parser.add_argument("--base", required=True, help="the older revision (a commit or a tag)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("script", help="the benchmark script, relative to the repository")
-    parser.add_argument("extra", nargs="*", help="arguments for the script (after --)")
+    parser.add_argument("extra", nargs=argparse.REMAINDER,
+                        help="arguments for the script (after --)")
     args = parser.parse_args()
+    args.extra = [a for a in args.extra if a != "--"]
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "base"
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet",
