@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import checks
-from course_utils.checks import check_step
+from course_utils.checks import check_step, steps
 from course_utils.optimizers import adamw
 
 
@@ -69,7 +69,7 @@ def test_without_decay_the_exercise_is_adam():
 
 def test_reference_is_the_package_adamw():
     """The lecture-form reference equals optimizers.adamw up to where δ sits (tiny δ here)."""
-    a, b, theta0 = checks._problem(0)
+    a, b, theta0 = steps._problem(0)
     opt = adamw(learning_rate=0.1, weight_decay=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-12)
     theta, state = theta0.copy(), opt.init(theta0)
     ref, s, r = theta0.copy(), np.zeros(3), np.zeros(3)

@@ -451,7 +451,7 @@ def check_schedule(student: Callable, exercise: str = "linear_decay", *,
     matches a typical mistake (no floor after tau, reversed weights, ``//``, one step ahead),
     with a hint.
     """
-    from . import schedules
+    from .. import schedules
 
     if exercise not in _SCHEDULE_EXERCISES:
         raise ValueError(f"unknown schedule exercise {exercise!r}; valid: "

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import checks
-from course_utils.checks import check_schedule, check_step
+from course_utils.checks import check_schedule, check_step, steps
 
 
 def momentum_ok(theta, v, g, learning_rate, momentum):
@@ -166,7 +166,7 @@ def test_reference_matches_the_package_steppers():
     """The lecture's momentum and RMSProp are course_utils.optimizers' sgd and rmsprop."""
     from course_utils import optimizers
 
-    a, b, theta0 = checks._problem(0)
+    a, b, theta0 = steps._problem(0)
     opt = optimizers.sgd(learning_rate=0.05, momentum=0.9)
     theta, state = theta0.copy(), opt.init(theta0)
     theta_ref, v = theta0.copy(), np.zeros(3)
@@ -230,7 +230,7 @@ def test_schedule_problems_are_reported_not_raised():
 
 def test_the_schedule_reference_and_its_mistakes_are_the_package_formula():
     from course_utils import schedules
-    from course_utils.checks import _linear_decay
+    from course_utils.checks.steps import _linear_decay
 
     for e0, et, tau in [(0.1, 0.001, 100), (2.0, 0.5, 7), (1.0, 0.0, 3)]:
         package = schedules.linear_decay(e0, et, tau)

@@ -1,0 +1,9 @@
+"""Checkers for the notebooks' exercises, with hints for the typical mistakes.
+
+``steps`` checks one update step of an optimizer and a learning-rate schedule (notebooks 01,
+03-05, 10); each further module holds the checkers of one notebook's exercises.
+"""
+
+from .steps import CheckResult, check_schedule, check_step, exercises, template
+
+__all__ = ["CheckResult", "check_schedule", "check_step", "exercises", "template"]
