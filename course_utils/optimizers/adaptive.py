@@ -56,11 +56,13 @@ class AdadeltaState(NamedTuple):
     accum_delta: np.ndarray
 
 class RpropState(NamedTuple):
-    """Rprop: a step size per parameter and the sign of the previous gradient."""
+    """Rprop: a step size per parameter, the sign of the previous gradient (0 after a
+    backtracked step) and, with ``backtracking=True``, the previous update."""
 
     count: int
     step_size: np.ndarray
     prev_sign: np.ndarray
+    prev_update: np.ndarray | None = None
 
 def adagrad(
     learning_rate: Any = 0.001, initial_accumulator_value: Any = 0.1, epsilon: Any = 1e-7
@@ -274,6 +276,7 @@ def rprop(
     eta_minus: Any = 0.5,
     min_step: Any = 1e-6,
     max_step: Any = 50.0,
+    backtracking: bool = False,
 ) -> GradientTransformation:
     r"""Resilient propagation (Riedmiller & Braun 1993) in the lecture's three steps. Not in Keras.
 
@@ -286,7 +289,14 @@ def rprop(
        to ``[min_step, max_step]``;
     3. remember :math:`\operatorname{sign}(g_t)`.
 
-    At the first step there is no previous sign, so :math:`U` is left unchanged.
+    At the first step there is no previous sign, so :math:`U` is left unchanged; so it is
+    whenever the product :math:`g_{t-1} g_t` is zero (Riedmiller & Braun's rule: a zero
+    gradient component neither grows nor shrinks its step, and does not move).
+
+    ``backtracking=True`` adds the paper's weight backtracking (lecture 002): where the sign
+    flips, the previous step is undone (:math:`\Delta\theta_t = -\Delta\theta_{t-1}`) instead of
+    taking a new one, :math:`U` shrinks, and the sign is forgotten, so the next step neither
+    grows nor shrinks :math:`U`.
     PyTorch's ``Rprop`` adapts :math:`U` *before* stepping and skips the step after a
     sign change; the lecture's order steps first, so it lags one step behind.
     With minibatches Rprop fails: an epoch of nine gradients of +0.1 and one of -0.9
@@ -301,22 +311,30 @@ def rprop(
     if np.any(np.asarray(lo) > np.asarray(hi)):
         raise ValueError("min_step must be <= max_step")
 
+    backtracking = bool(backtracking)
+
     def init(params: Any) -> RpropState:
         zeros = _zeros_like(params, _batch_shape(u0, inc, dec, lo, hi))
-        return RpropState(count=0, step_size=zeros + u0, prev_sign=zeros)
+        return RpropState(count=0, step_size=zeros + u0, prev_sign=zeros,
+                          prev_update=zeros if backtracking else None)
 
     def update(grads: Any, state: RpropState, params: Any = None, **extra: Any):
         g = _check_grads(grads, state.step_size)
         sign = np.sign(g)
+        product = sign * state.prev_sign
         updates = -state.step_size * sign
         inc_f, dec_f = _full(inc, g.shape), _full(dec, g.shape)
-        factor = np.where(state.prev_sign == 0, 1.0,
-                          np.where(sign == state.prev_sign, inc_f, dec_f))
+        factor = np.where(product > 0, inc_f, np.where(product < 0, dec_f, 1.0))
         step_size = np.clip(state.step_size * factor, _full(lo, g.shape), _full(hi, g.shape))
-        return updates, RpropState(state.count + 1, step_size, sign)
+        if not backtracking:
+            return updates, RpropState(state.count + 1, step_size, sign)
+        flipped = product < 0
+        updates = np.where(flipped, -state.prev_update, updates)
+        return updates, RpropState(state.count + 1, step_size, np.where(flipped, 0.0, sign),
+                                   updates)
 
     hyper = {"initial_step": u0, "eta_plus": inc, "eta_minus": dec, "min_step": lo,
-             "max_step": hi}
+             "max_step": hi, "backtracking": backtracking}
     return _make("rprop", init, update, {k: _stored(v) for k, v in hyper.items()})
 
 

@@ -104,7 +104,9 @@ register(
         "eta_plus": ParamSpec(1.2, 1.0, 2.0, False, "η⁺: growth on equal signs", "η⁺"),
         "eta_minus": ParamSpec(0.5, 0.05, 1.0, False, "η⁻: shrink on a sign change", "η⁻"),
         "min_step": ParamSpec(1e-6, 0.0, 1e-2, False, "smallest step", "min step"),
-        "max_step": ParamSpec(50.0, 1e-2, 100.0, True, "largest step", "max step")},
+        "max_step": ParamSpec(50.0, 1e-2, 100.0, True, "largest step", "max step"),
+        "backtracking": ParamSpec(False, None, None, False,
+                                  "undo the previous step where the sign flips", "backtracking")},
     style=Style("#66CCEE", "X", "-"), demo_learning_rate=0.01,
     demo_learning_rates={"ravine": 0.1}, inside=_adaptive.inside_rprop,
     description="only the sign of g: a step per coordinate that grows or shrinks")
@@ -129,15 +131,15 @@ register(
 register(
     "newton", _second.newton, label="Newton", family="second_order",
     hyperparameters={"learning_rate": _LR,
-                     "damping": ParamSpec(0.0, 0.0, 10.0, False, "λ added to H", "damping λ")},
+                     "damping": ParamSpec(0.0, 0.0, 10.0, False, "α added to H", "damping α")},
     style=Style("#66CCEE", "s", "--"), demo_learning_rate=1.0,  # Rprop's colour
     description="the step −H⁻¹g to the minimum of the local quadratic")
 register(
     "saddle_free_newton", _second.saddle_free_newton, label="saddle-free Newton",
     family="second_order",
     hyperparameters={"learning_rate": _LR,
-                     "damping": ParamSpec(1e-3, 0.0, 10.0, False, "λ added to |eigenvalues|",
-                                          "damping λ")},
+                     "damping": ParamSpec(1e-3, 0.0, 10.0, False, "α added to |eigenvalues|",
+                                          "damping α")},
     style=Style("#882255", "^", "--"), demo_learning_rate=1.0,  # AdaDelta's colour
     demo_learning_rates={"beale": 0.3, "himmelblau": 0.3, "saddle": 0.1,
                          "saddle_plateau": 0.3, "plateau": 0.3, "local_minima": 0.3},

@@ -17,8 +17,8 @@ from .registry import KerasSpec, Style, register
 # Adafactor, Muon and schedule-free AdamW, whose defaults barely move in the labs' short runs
 # (lab 08 fast mode: 3 epochs on 4,096 images).
 
-_WD = ParamSpec(0.004, 0.0, 1.0, False, "λ: decoupled weight decay (θ ← θ − ελθ)",
-                "weight decay λ")
+_WD = ParamSpec(0.004, 0.0, 1.0, False, "α: decoupled weight decay (θ ← θ − εαθ)",
+                "weight decay α")
 _WD0 = _WD._replace(default=0.0)
 
 register(
@@ -31,7 +31,7 @@ register(
                                                  "saddle": 0.01},
     keras=KerasSpec("AdamW", lab_learning_rate=0.001), inside=_modern.inside_adamw,
     phase_axes=("learning_rate", "weight_decay"),
-    description="Adam with decoupled weight decay: θ ← θ − ελθ outside the adaptive scaling")
+    description="Adam with decoupled weight decay: θ ← θ − εαθ outside the adaptive scaling")
 register(
     "lion", _modern.lion, label="Lion", family="modern", style=Style("#EE6677", "*", "--"),
     hyperparameters={"learning_rate": _LR,

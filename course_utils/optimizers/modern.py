@@ -6,12 +6,12 @@ Weight decay
 Keras applies weight decay *decoupled* from the gradient, before the step, for every optimizer
 that takes ``weight_decay``:
 
-.. math:: \theta \leftarrow \theta - \epsilon\,\lambda\,\theta
+.. math:: \theta \leftarrow \theta - \epsilon\,\alpha\,\theta
 
 (``variable - variable * weight_decay * learning_rate``), then the method's own step with the
 gradient taken at the old point. This is Loshchilov & Hutter's decoupled decay; adding
-:math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2` to the loss instead (L2 regularization) puts
-:math:`\lambda\theta` into the gradient, where an adaptive method divides it by
+:math:`\tfrac{\alpha}{2}\lVert\theta\rVert^2` to the loss instead (L2 regularization) puts
+:math:`\alpha\theta` into the gradient, where an adaptive method divides it by
 :math:`\sqrt{v}`, so weights with large gradients are decayed less.
 
 Matrix-shaped parameters
@@ -121,7 +121,7 @@ def adamw(
     r"""AdamW (Loshchilov & Hutter 2019) as in Keras (``keras.optimizers.AdamW``).
 
     .. math::
-        \theta \leftarrow \theta - \epsilon\lambda\theta,\qquad
+        \theta \leftarrow \theta - \epsilon\alpha\theta,\qquad
         \theta \leftarrow \theta - \epsilon\,\frac{\hat m}{\sqrt{\hat v} + \hat\delta}
 
     with Adam's moments of the gradient :math:`g` of the loss alone (see :func:`adam`). The
@@ -188,7 +188,7 @@ def lamb(
     so every layer moves by the same *fraction* :math:`\epsilon` of its own norm, whatever the
     scale of its gradients: the point of the method for very large batches. Here a "layer" is
     one point of the batch (the norms run over the last axis). The paper adds
-    :math:`\lambda\theta` to :math:`r` before the ratio; Keras (and this function) decays
+    :math:`\alpha\theta` to :math:`r` before the ratio; Keras (and this function) decays
     decoupled, before the step.
     """
     lr_at, lr = _learning_rate(learning_rate)
@@ -493,7 +493,7 @@ def _rate(learning_rate: np.ndarray | None, points: np.ndarray) -> np.ndarray:
 
 def inside_adamw(points: np.ndarray, states: list, hyper: dict[str, Any],
                  learning_rate: np.ndarray | None) -> Inside:
-    """AdamW: Adam's m̂ and √v̂, and the decay term −ελθ drawn as its own row."""
+    """AdamW: Adam's m̂ and √v̂, and the decay term −εαθ drawn as its own row."""
     t = np.arange(len(states), dtype=float)[:, None]
     with np.errstate(all="ignore"):
         second = "v_hat" if hyper.get("amsgrad") else "v"
@@ -503,7 +503,7 @@ def inside_adamw(points: np.ndarray, states: list, hyper: dict[str, Any],
             np.sqrt(v / c2) + hyper.get("epsilon", 0.0) / np.sqrt(c2))
         decay = -np.asarray(learning_rate, dtype=float)[:, None] * hyper["weight_decay"] * points
     return Inside(eff, rows=(("m̂ (mean of g)", m / c1), ("√v̂ (RMS of g)", np.sqrt(v / c2)),
-                             ("decay step −ελθ", decay)))
+                             ("decay step −εαθ", decay)))
 
 
 def inside_lion(points: np.ndarray, states: list, hyper: dict[str, Any],

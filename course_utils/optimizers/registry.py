@@ -164,8 +164,8 @@ _COMMON_LABELS = {
     "beta_2": "β₂",
     "rho": "ρ",
     "epsilon": "ε (stability)",
-    "weight_decay": "weight decay λ",
-    "damping": "damping λ",
+    "weight_decay": "weight decay α",
+    "damping": "damping α",
 }
 _PHASE_Y = ("momentum", "beta_1", "rho", "eta_plus", "initial_accumulator_value", "damping",
             "epsilon")
