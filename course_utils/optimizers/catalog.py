@@ -29,8 +29,8 @@ from .registry import KerasSpec, Style, register
 
 _LR = ParamSpec(0.01, 1e-4, 10.0, True, "learning rate ε", "learning rate ε")
 _MU = ParamSpec(0.9, 0.0, 0.999, False, "momentum μ (friction 1 − μ)", "momentum μ")
-_EPS = ParamSpec(1e-7, 1e-10, 1e-1, True, "ε: small constant against division by zero",
-                 "ε (stability)")
+_EPS = ParamSpec(1e-7, 1e-10, 1e-1, True, "δ: small constant against division by zero "
+                 "(Keras's epsilon)", "δ (epsilon)")
 _B1 = ParamSpec(0.9, 0.0, 0.999, False, "β₁: decay of the first moment m", "β₁")
 _B2 = ParamSpec(0.999, 0.5, 0.9999, False, "β₂: decay of the second moment v", "β₂")
 _RHO = ParamSpec(0.9, 0.0, 0.999, False, "ρ: decay rate of the mean of g²", "ρ")

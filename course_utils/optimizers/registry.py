@@ -163,7 +163,7 @@ _COMMON_LABELS = {
     "beta_1": "β₁",
     "beta_2": "β₂",
     "rho": "ρ",
-    "epsilon": "ε (stability)",
+    "epsilon": "δ (epsilon)",
     "weight_decay": "weight decay α",
     "damping": "damping α",
 }
