@@ -15,7 +15,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: Ways of writing the learning rate or the stabilizer that the table does not allow.
 FORBIDDEN = {
     r"\\varepsilon": "the learning rate is \\epsilon (ϵ), not \\varepsilon",
-    r"\\eta(?![\^_]?\s*[\^{]?[+-])": "the learning rate is \\epsilon, not \\eta (η⁺/η⁻ are Rprop's)",
+    r"\\eta(?![\^_]?\s*[\^{]?[+-])":
+        "the learning rate is \\epsilon, not \\eta (η⁺/η⁻ are Rprop's)",
     r"\\sqrt\{[^}]*\\epsilon": "the stabilizer inside a root is \\delta, not \\epsilon",
     r"\\sqrt\{[^}]*\}\s*\+\s*\\epsilon": "the stabilizer added to a root is \\delta",
     r"\\epsilon\s*\+\s*\\sqrt": "the stabilizer added to a root is \\delta",
