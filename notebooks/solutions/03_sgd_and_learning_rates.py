@@ -8,11 +8,11 @@ learning rate of eq. 8.14, linear from ``initial_learning_rate`` to ``final_lear
 
 
 def sgd_step(theta, g, learning_rate):
-    """One SGD step: move against the gradient estimate, theta - epsilon * g."""
+    """One SGD step: move against the gradient estimate, θ − ε g."""
     return theta - learning_rate * g
 
 
 def linear_decay(k, initial_learning_rate, final_learning_rate, tau):
-    """Learning rate at step k: (1 - alpha) eps_0 + alpha eps_tau with alpha = min(k / tau, 1)."""
+    """Learning rate at step k: (1 − α) ε₀ + α ε_τ with α = min(k / τ, 1)."""
     alpha = min(k / tau, 1.0)
     return (1 - alpha) * initial_learning_rate + alpha * final_learning_rate
