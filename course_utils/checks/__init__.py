@@ -5,8 +5,8 @@
 (02), ``choosing`` (06), ``second_order`` (07), ``deep`` (09).
 """
 
-from . import challenges, choosing, second_order
+from . import challenges, choosing, deep, second_order
 from .steps import CheckResult, check_schedule, check_step, exercises, template
 
 __all__ = ["CheckResult", "check_schedule", "check_step", "exercises", "template", "challenges",
-           "choosing", "second_order"]
+           "choosing", "deep", "second_order"]
