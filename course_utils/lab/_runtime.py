@@ -130,6 +130,13 @@ class MissingData:
     def __format__(self, spec: str) -> str:
         return repr(self)
 
+    def _propagate(self, *other: Any) -> MissingData:
+        """Arithmetic with a missing value gives the missing value, as NaN does."""
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _propagate
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _propagate
+
 
 def _missing_in(values: Iterable[Any], depth: int = 0) -> MissingData | None:
     for v in values:

@@ -60,6 +60,9 @@ def test_missing_data_answers_only_the_names_of_what_it_stands_in_for():
     with pytest.raises(AttributeError):
         missing._repr_html_                   # noqa: B018 - IPython falls back to repr
     assert repr(missing) == "(skipped: MNIST is not available)"
+    # arithmetic on a missing result stays missing (a ratio printed by lab 09, for example)
+    assert missing[0] / missing[-1] is missing and 2 * missing - 1 is missing
+    assert f"{missing[0] / missing[-1]:.1e}" == repr(missing)
 
 
 def test_pipeline_reshuffles_every_epoch_with_a_seed():
