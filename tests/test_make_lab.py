@@ -321,6 +321,11 @@ def _check_stops_on_ctrl_c(lab: Lab) -> None:
 def test_make_lab_serves_the_notebooks_and_stops_on_ctrl_c():
     """The README's first command, as the user running the tests (root in CI)."""
     with make_lab() as lab:
+        # the reader thread may still be taking the lines printed right after the URL
+        deadline = time.monotonic() + 10
+        while not any("Press Ctrl-C to stop it" in line for line in lab.lines) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
         text = "\n".join(lab.lines)
         assert ("--allow-root" in text) is IS_ROOT
         assert "Running as root is not recommended" not in text
