@@ -18,6 +18,7 @@ from .base import (
     _per_point,
     _stored,
     _zeros_like,
+    rate_column,
     stack_states,
 )
 
@@ -208,7 +209,7 @@ def inside_adam(points: np.ndarray, states: list, hyper: dict[str, Any],
     with np.errstate(all="ignore"):
         m, v, c1, c2 = _moments(states, hyper, "v_hat" if hyper.get("amsgrad") else "v")
         m_hat, v_hat = m / c1, v / c2
-        eff = np.asarray(learning_rate, dtype=float)[:, None] / (
+        eff = rate_column(learning_rate) / (
             np.sqrt(v_hat) + hyper.get("epsilon", 0.0) / np.sqrt(c2))
     return Inside(eff, rows=(("m̂ (mean of g)", m_hat), ("√v̂ (RMS of g)", np.sqrt(v_hat))))
 
@@ -219,7 +220,7 @@ def inside_nadam(points: np.ndarray, states: list, hyper: dict[str, Any],
     with np.errstate(all="ignore"):
         m, v, c1, c2 = _moments(states, hyper, "v")
         m_hat, v_hat = m / c1, v / c2
-        eff = np.asarray(learning_rate, dtype=float)[:, None] / (
+        eff = rate_column(learning_rate) / (
             np.sqrt(v_hat) + hyper.get("epsilon", 0.0))
     return Inside(eff, rows=(("m̂ (mean of g)", m_hat), ("√v̂ (RMS of g)", np.sqrt(v_hat))))
 
@@ -230,6 +231,6 @@ def inside_adamax(points: np.ndarray, states: list, hyper: dict[str, Any],
     t = np.arange(len(states), dtype=float)[:, None]
     m, u = stack_states(states, "m"), stack_states(states, "u")
     with np.errstate(all="ignore"):
-        eff = np.asarray(learning_rate, dtype=float)[:, None] / (u + hyper.get("epsilon", 0.0))
+        eff = rate_column(learning_rate) / (u + hyper.get("epsilon", 0.0))
         m_hat = m / (1.0 - hyper["beta_1"] ** t)
     return Inside(eff, rows=(("m̂ (mean of g)", m_hat), ("u (max |g|)", u)))

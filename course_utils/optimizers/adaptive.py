@@ -18,6 +18,7 @@ from .base import (
     _per_point,
     _stored,
     _zeros_like,
+    rate_column,
     stack_states,
 )
 
@@ -341,16 +342,12 @@ def rprop(
 # --------------------------------------------------------------------------- inside the optimizer
 
 
-def _lr(learning_rate: np.ndarray | None) -> np.ndarray:
-    return np.asarray(learning_rate, dtype=float)[:, None]
-
-
 def inside_adagrad(points: np.ndarray, states: list, hyper: dict[str, Any],
                    learning_rate: np.ndarray | None) -> Inside:
     """Keras AdaGrad: the sum r = Σ g² and the step size ε / √(r + δ)."""
     r = stack_states(states, "accumulator")
     with np.errstate(all="ignore"):
-        eff = _lr(learning_rate) / np.sqrt(r + hyper.get("epsilon", 0.0))
+        eff = rate_column(learning_rate) / np.sqrt(r + hyper.get("epsilon", 0.0))
     return Inside(eff, rows=(("r = Σ g²", r),))
 
 
@@ -359,7 +356,7 @@ def inside_adagrad_textbook(points: np.ndarray, states: list, hyper: dict[str, A
     """Textbook AdaGrad: the step size ε / (δ + √r)."""
     r = stack_states(states, "accumulator")
     with np.errstate(all="ignore"):
-        eff = _lr(learning_rate) / (hyper.get("epsilon", 0.0) + np.sqrt(r))
+        eff = rate_column(learning_rate) / (hyper.get("epsilon", 0.0) + np.sqrt(r))
     return Inside(eff, rows=(("r = Σ g²", r),))
 
 
@@ -375,7 +372,7 @@ def inside_rmsprop(points: np.ndarray, states: list, hyper: dict[str, Any],
         denom = r - grad_avg * grad_avg + eps
         rows.append(("mean gradient ḡ", grad_avg))
     with np.errstate(all="ignore"):
-        eff = _lr(learning_rate) / np.sqrt(denom)
+        eff = rate_column(learning_rate) / np.sqrt(denom)
     velocity = None
     if states[0].velocity is not None:
         velocity = -stack_states(states, "velocity")
@@ -390,7 +387,7 @@ def inside_rmsprop_nesterov(points: np.ndarray, states: list, hyper: dict[str, A
     velocity = stack_states(states, "velocity")
     lookahead = points + hyper["momentum"] * velocity
     with np.errstate(all="ignore"):
-        eff = _lr(learning_rate) / np.sqrt(hyper.get("epsilon", 0.0) + r)
+        eff = rate_column(learning_rate) / np.sqrt(hyper.get("epsilon", 0.0) + r)
     return Inside(eff, rows=(("√r (RMS of g)", np.sqrt(r)), ("velocity v", velocity),
                              ("look-ahead θ + μv", lookahead)),
                   velocity=velocity, lookahead=lookahead)
@@ -403,7 +400,7 @@ def inside_adadelta(points: np.ndarray, states: list, hyper: dict[str, Any],
     eg, ed = stack_states(states, "accum_grad"), stack_states(states, "accum_delta")
     previous = np.concatenate([ed[:1], ed[:-1]])
     with np.errstate(all="ignore"):
-        eff = _lr(learning_rate) * np.sqrt(previous + eps) / np.sqrt(eg + eps)
+        eff = rate_column(learning_rate) * np.sqrt(previous + eps) / np.sqrt(eg + eps)
     return Inside(eff, rows=(("RMS[g]", np.sqrt(eg + eps)), ("RMS[Δθ]", np.sqrt(ed + eps))))
 
 

@@ -216,6 +216,16 @@ class Inside:
     lookahead: np.ndarray | None = None
 
 
+def rate_column(learning_rate: Any, points: np.ndarray | None = None) -> np.ndarray:
+    """The learning rate per step as a column ``(steps + 1, 1)`` (broadcast to ``points``'
+    shape when given, a fresh array; NaN everywhere when there is no learning rate)."""
+    if learning_rate is None:
+        column = np.full((len(points), 1), np.nan)
+    else:
+        column = np.asarray(learning_rate, dtype=float)[:, None]
+    return column if points is None else np.broadcast_to(column, points.shape).copy()
+
+
 def stack_states(states: Sequence[Any], field: str) -> np.ndarray:
     """One field of a list of states as an array of shape ``(len(states), ...)``."""
     return np.array([np.asarray(getattr(s, field), dtype=float) for s in states])

@@ -23,13 +23,14 @@ point's ``d`` coordinates as an ``m x n`` matrix, as Keras does for a ``Dense`` 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._validate import check_int
-from .adam import AdamState, adam
+from .adam import AdamState, adam, inside_adam
 from .base import (
     GradientTransformation,
     Hyper,
@@ -42,6 +43,7 @@ from .base import (
     _per_point,
     _stored,
     _zeros_like,
+    rate_column,
     stack_states,
 )
 
@@ -242,7 +244,7 @@ def _as_matrices(x: np.ndarray, shape: tuple[int, int] | None) -> np.ndarray:
     return x.reshape(*x.shape[:-1], *shape)
 
 
-def _rms(x: np.ndarray, shape: tuple[int, int] | None) -> np.ndarray:
+def _rms(x: np.ndarray) -> np.ndarray:
     """The root mean square of each point (all its coordinates, vector or matrix alike)."""
     return np.sqrt(np.mean(x * x, axis=-1, keepdims=True))
 
@@ -305,7 +307,7 @@ def adafactor(
         decay = -lr_raw * _full(wd, g.shape) * p
         lr_now = np.minimum(lr_raw, 1.0 / np.sqrt(t)) if capped else lr_raw
         rho = np.minimum(lr_now, 1.0 / np.sqrt(t))
-        alpha = np.maximum(_full(e2, g.shape), _rms(p + decay, matrix)) * rho
+        alpha = np.maximum(_full(e2, g.shape), _rms(p + decay)) * rho
         beta = 1.0 - float(t) ** _full(c_decay, g.shape)
         square = g * g + _full(e1, g.shape)
         if matrix is None:
@@ -320,7 +322,7 @@ def adafactor(
             v = v.reshape(g.shape)
             new_state = AdafactorState(t, None, r, c)
         u = g / np.sqrt(v)
-        u_hat = u / np.maximum(1.0, _rms(u, matrix) / _full(clip, g.shape))
+        u_hat = u / np.maximum(1.0, _rms(u) / _full(clip, g.shape))
         return decay - alpha * u_hat, new_state
 
     hyper = {"learning_rate": lr, "beta_2_decay": c_decay, "epsilon_1": e1, "epsilon_2": e2,
@@ -396,7 +398,12 @@ def schedule_free_average(params: Any, state: ScheduleFreeState, beta_1: Any = 0
     b1 = np.asarray(beta_1, dtype=np.float64)
     if b1.ndim:
         b1 = b1[..., None]
-    return (np.asarray(params, dtype=np.float64) - (1.0 - b1) * state.z) / b1
+    return _average(np.asarray(params, dtype=np.float64), state.z, b1)
+
+
+def _average(y: np.ndarray, z: np.ndarray, beta_1: Any) -> np.ndarray:
+    """x from y = (1 - β₁) z + β₁ x."""
+    return (y - (1.0 - beta_1) * z) / beta_1
 
 
 #: Keras's coefficients of the quintic Newton-Schulz iteration (Jordan et al. 2024).
@@ -487,29 +494,18 @@ def muon(
 # --------------------------------------------------------------------------- inside the optimizer
 
 
-def _rate(learning_rate: np.ndarray | None, points: np.ndarray) -> np.ndarray:
-    return np.broadcast_to(np.asarray(learning_rate, dtype=float)[:, None], points.shape).copy()
-
-
 def inside_adamw(points: np.ndarray, states: list, hyper: dict[str, Any],
                  learning_rate: np.ndarray | None) -> Inside:
-    """AdamW: Adam's m̂ and √v̂, and the decay term −εαθ drawn as its own row."""
-    t = np.arange(len(states), dtype=float)[:, None]
-    with np.errstate(all="ignore"):
-        second = "v_hat" if hyper.get("amsgrad") else "v"
-        m, v = stack_states(states, "m"), stack_states(states, second)
-        c1, c2 = 1.0 - hyper["beta_1"] ** t, 1.0 - hyper["beta_2"] ** t
-        eff = np.asarray(learning_rate, dtype=float)[:, None] / (
-            np.sqrt(v / c2) + hyper.get("epsilon", 0.0) / np.sqrt(c2))
-        decay = -np.asarray(learning_rate, dtype=float)[:, None] * hyper["weight_decay"] * points
-    return Inside(eff, rows=(("m̂ (mean of g)", m / c1), ("√v̂ (RMS of g)", np.sqrt(v / c2)),
-                             ("decay step −εαθ", decay)))
+    """AdamW: Adam's view (m̂, √v̂, its step size), and the decay step −εαθ as its own row."""
+    adam_view = inside_adam(points, states, hyper, learning_rate)
+    decay = -rate_column(learning_rate) * hyper["weight_decay"] * points
+    return dataclasses.replace(adam_view, rows=(*adam_view.rows, ("decay step −εαθ", decay)))
 
 
 def inside_lion(points: np.ndarray, states: list, hyper: dict[str, Any],
                 learning_rate: np.ndarray | None) -> Inside:
     """Lion: the momentum m; every coordinate steps by exactly ε."""
-    return Inside(_rate(learning_rate, points), label="step per coordinate ε",
+    return Inside(rate_column(learning_rate, points), label="step per coordinate ε",
                   rows=(("momentum m", stack_states(states, "m")),))
 
 
@@ -517,12 +513,11 @@ def inside_schedule_free(points: np.ndarray, states: list, hyper: dict[str, Any]
                          learning_rate: np.ndarray | None) -> Inside:
     """Schedule-free: y (the path), z (the base sequence) and the average x to evaluate."""
     z = stack_states(states, "z")
-    b1 = hyper["beta_1"]
-    x = (points - (1.0 - b1) * z) / b1
+    x = _average(points, z, hyper["beta_1"])
     t = np.arange(len(states), dtype=float)[:, None]
     with np.errstate(all="ignore"):
         v_hat = stack_states(states, "v") / (1.0 - hyper["beta_2"] ** t)
-        eff = np.asarray(learning_rate, dtype=float)[:, None] / (
+        eff = rate_column(learning_rate) / (
             np.sqrt(v_hat) + hyper.get("epsilon", 0.0))
     return Inside(eff, rows=(("z (base sequence)", z), ("x (average: evaluate here)", x)),
                   lookahead=x)
@@ -532,7 +527,7 @@ def inside_muon(points: np.ndarray, states: list, hyper: dict[str, Any],
                 learning_rate: np.ndarray | None) -> Inside:
     """Muon on a point: the momentum m; the step length is fixed, its direction is m's."""
     m = stack_states(states, "m")
-    return Inside(_rate(learning_rate, points), rows=(("momentum m", m),), velocity=-m)
+    return Inside(rate_column(learning_rate, points), rows=(("momentum m", m),), velocity=-m)
 
 
 __all__ = ["AdamState", "adamw", "lion", "lamb", "adafactor", "schedule_free_adamw",

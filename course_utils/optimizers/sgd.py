@@ -16,6 +16,7 @@ from .base import (
     _momentum,
     _stored,
     _zeros_like,
+    rate_column,
     stack_states,
 )
 
@@ -147,19 +148,13 @@ def nesterov_lookahead(learning_rate: Any = 0.01, momentum: Any = 0.9) -> Gradie
 # --------------------------------------------------------------------------- inside the optimizer
 
 
-def _base(points: np.ndarray, learning_rate: np.ndarray | None) -> np.ndarray:
-    if learning_rate is None:
-        return np.full(points.shape, np.nan)
-    return np.broadcast_to(np.asarray(learning_rate, dtype=float)[:, None], points.shape).copy()
-
-
 def inside_momentum(points: np.ndarray, states: list, hyper: dict[str, Any],
                     learning_rate: np.ndarray | None) -> Inside:
     """SGD and Keras-form momentum: the step size is ε itself; the velocity v when kept."""
     if not hasattr(states[0], "velocity"):
-        return Inside(_base(points, learning_rate))
+        return Inside(rate_column(learning_rate, points))
     velocity = stack_states(states, "velocity")
-    return Inside(_base(points, learning_rate), rows=(("velocity v", velocity),),
+    return Inside(rate_column(learning_rate, points), rows=(("velocity v", velocity),),
                   velocity=velocity)
 
 
@@ -168,6 +163,6 @@ def inside_lookahead(points: np.ndarray, states: list, hyper: dict[str, Any],
     """Textbook Nesterov: the velocity, and the look-ahead point θ + μv where g is taken."""
     velocity = stack_states(states, "velocity")
     lookahead = points + hyper["momentum"] * velocity
-    return Inside(_base(points, learning_rate),
+    return Inside(rate_column(learning_rate, points),
                   rows=(("velocity v", velocity), ("look-ahead θ + μv", lookahead)),
                   velocity=velocity, lookahead=lookahead)
