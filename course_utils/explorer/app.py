@@ -11,6 +11,14 @@ A change flows one way: a widget's observer reads the settings from the controls
 changed, the view (:class:`~.view.ExplorerView`) updates its artists and renders a PNG, and
 the HTML parts (:mod:`.html`) are refreshed. Observers are silenced while the app itself sets
 several widgets (``_hold``); an exception in a callback becomes a message in the app.
+
+Two views draw the same model. By default the browser draws (:class:`~.canvas.CanvasView`,
+an anywidget canvas): the kernel sends the paths as numbers once per change, and Play, the step
+scrubber and hovering run in the browser without any kernel message. ``backend="image"`` draws
+each frame with matplotlib in the kernel and ships a PNG (:class:`~.view.ExplorerView`). With
+the canvas, ``snapshot()``, ``render()`` and the matplotlib artists (``app.figure``,
+``app.lines``, ...) come from a matplotlib view of the same model, brought up to date when
+they are asked for.
 """
 
 from __future__ import annotations
@@ -27,14 +35,24 @@ from .. import surfaces as _surfaces
 from ..runner import Trajectory
 from . import html
 from .controls import ExplorerControls, set_range, write_widget
+from .display import Display
 from .inside import InsideSeries
 from .model import ExplorerModel
 from .paths import PathData
 from .race import Race
-from .settings import demo_hyperparameters, initial_setup, normalize_state, parse_config, setup_json
+from .settings import (
+    demo_hyperparameters,
+    initial_setup,
+    normalize_state,
+    parse_config,
+    setup_json,
+)
 from .view import ExplorerView, auto_backend, figure_size, phase_png
 
-__all__ = ["Explorer", "explore"]
+__all__ = ["BACKENDS", "Explorer", "explore"]
+
+#: The explorer's views: drawn in the browser (canvas), PNGs from matplotlib (image), ipympl.
+BACKENDS = ("auto", "canvas", "image", "ipympl")
 
 
 def _guarded(method: Callable) -> Callable:
@@ -101,35 +119,46 @@ class Explorer:
         self._holding = 0
         self._notes: list[str] = []
         self._phase_shown: tuple | None = None
-        if backend not in ("auto", "image", "ipympl"):
-            raise ValueError(f"backend must be 'auto', 'image' or 'ipympl', got {backend!r}")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                             f"got {backend!r}")
         self._backend = auto_backend() if backend == "auto" else backend
         state = normalize_state(initial_setup(surface, optimizers, config, presenter, initial))
         self.model = ExplorerModel()
         self.controls = ExplorerControls(self._on_change)
         self._presenter = state["presenter"]
         surf = _surfaces.get(state["surface"]["name"], **state["surface"]["params"])
-        self.view = self._new_view(figure_size(surf, self._presenter))
+        self.display = Display(self._backend, self.controls, presenter=self._presenter,
+                               size=figure_size(surf, self._presenter), on_click=self._on_click,
+                               on_start_request=self._on_start_request)
         self._apply_state(state, update=False)
         self._connect()
-        self.controls.layout(self._display_widget())
+        self.controls.layout(self.display.widget())
+        self.display.attach()
         self._update()
 
     # ----------------------------------------------------------------- parts
-    def _new_view(self, size: tuple[float, float]) -> ExplorerView:
-        return ExplorerView(self.controls.names, size=size, presenter=self._presenter,
-                            backend=self._backend, on_click=self._on_click)
+    @property
+    def view(self) -> Any:
+        """The view that draws the app (:class:`~.canvas.CanvasView` by default)."""
+        return self.display.view
 
-    def _display_widget(self) -> widgets.Widget:
-        return self.view.canvas_widget if self._backend == "ipympl" else self.controls.image
+    def _figure_view(self) -> ExplorerView:
+        """The matplotlib view: the app's own, or the canvas's twin brought up to date."""
+        def show(twin: ExplorerView) -> None:
+            twin.set_surface(self.model.surface, self.model.surface_key)
+            self._show(twin, self.controls.read(), int(self.controls.step_slider.value))
 
-    def _rebuild_view(self, size: tuple[float, float]) -> None:
-        old = self._display_widget()
-        self.view = self._new_view(size)
-        right = getattr(self.controls, "right", None)
-        if right is not None and self._backend == "ipympl":
-            new = self._display_widget()
-            right.children = tuple(new if c is old else c for c in right.children)
+        return self.display.figure_view(figure_size(self.model.surface, self._presenter), show)
+
+    def _show(self, view: Any, settings: dict, k: int) -> None:
+        """Show the cached paths of ``settings`` on ``view``, at step ``k``."""
+        paths = self._paths()
+        name = settings["inspect"]
+        series = self.model.inside(name) if name in paths else None
+        view.show(paths, settings["steps"], None if series is None else (name, series))
+        view.show_step(k, settings["steps"], paths, self.model.surface,
+                       None if series is None else (paths[name], series))
 
     def _connect(self) -> None:
         c = self.controls
@@ -225,6 +254,7 @@ class Explorer:
 
     def _on_speed(self, change: Any) -> None:
         self.controls.set_speed(change["new"])
+        self.display.set_speed(change["new"])
 
     @_guarded
     def _on_presenter(self, change: Any) -> None:
@@ -237,7 +267,7 @@ class Explorer:
         if on == self._presenter:
             return
         self._presenter = on
-        self._rebuild_view(figure_size(self.model.surface, on))
+        self.display.set_presenter(on, figure_size(self.model.surface, on))
         self.controls.image.layout.max_width = "1400px" if on else "1100px"
 
     @_guarded
@@ -260,6 +290,18 @@ class Explorer:
             for slider, v in zip(self.controls.start_sliders, (event.xdata, event.ydata),
                                  strict=True):
                 set_range(slider, slider.min, slider.max, float(v))
+        self._update()
+
+    @_guarded
+    def _on_start_request(self, change: Any) -> None:
+        """Canvas: a click on the map moves the start point there."""
+        request = change["new"]
+        if self._holding or len(request) < 2:
+            return
+        with self._hold():
+            for slider, v in zip(self.controls.start_sliders, request[:2], strict=True):
+                set_range(slider, min(slider.min, float(v)), max(slider.max, float(v)),
+                          float(v))
         self._update()
 
     # ----------------------------------------------------------------- state
@@ -315,9 +357,7 @@ class Explorer:
         """Contours and header follow the model's surface (the figure is resized if needed)."""
         if self.view.surface_key == self.model.surface_key:
             return
-        size = figure_size(surf, self._presenter)
-        if tuple(self.figure.get_size_inches()) != size:
-            self._rebuild_view(size)
+        self.display.fit(figure_size(surf, self._presenter))
         self.view.set_surface(surf, self.model.surface_key)
         self.controls.header.value = html.header(surf, self._presenter)
 
@@ -327,15 +367,21 @@ class Explorer:
         self._notes = []
         settings = self.controls.read()
         result = self.model.compute(settings)
-        self._sync_surface(result.surface)
-        inspect = settings["inspect"] if settings["inspect"] in result.paths else None
-        self.view.show(result.paths, settings["steps"],
-                       None if inspect is None else (inspect, self.model.inside(inspect)))
+        if self.display.is_canvas:  # surface, paths and step in one message
+            with self.display.batch():
+                self._sync_surface(result.surface)
+                self._show(self.view, settings, int(self.controls.step_slider.value))
+        else:
+            self._sync_surface(result.surface)
+            inspect = settings["inspect"] if settings["inspect"] in result.paths else None
+            self.view.show(result.paths, settings["steps"],
+                           None if inspect is None else (inspect, self.model.inside(inspect)))
         self.controls.table.value = html.results_table(result.paths, result.surface,
                                                        settings["tol"], self._presenter)
         self._update_phase(settings)
-        self._update_step(render=False)
-        self._render()
+        if not self.display.is_canvas:
+            self._update_step(render=False)
+            self._render()
         self.last_error = None if not result.problems else ValueError(
             "; ".join(result.problems))
         self._notes = list(result.notes)
@@ -349,6 +395,8 @@ class Explorer:
         name = c.inspect_dropdown.value
         inspected = (paths[name], self.model.inside(name)) if name in paths else None
         self.view.show_step(k, int(c.steps_slider.value), paths, self.model.surface, inspected)
+        if self.display.is_canvas:  # the browser shows the inside table
+            return
         c.inside.value = "" if inspected is None else html.inside_table(*inspected, k,
                                                                          self._presenter)
         if render:
@@ -378,12 +426,15 @@ class Explorer:
             self.controls.image.value = png
 
     def render(self) -> bytes:
-        """Draw the current frame and return it as PNG bytes (also shown in ``image``)."""
+        """Draw the current frame with matplotlib and return it as PNG bytes (with the image
+        backend also shown in ``image``; with the canvas, drawn by its matplotlib twin)."""
+        if self.display.is_canvas:
+            return self._figure_view().render()
         self._render()
         return bytes(self.controls.image.value)
 
     def snapshot(self, path: str | Path | None = None) -> bytes:
-        """PNG bytes of the current frame, also written to ``path`` if given."""
+        """PNG bytes of the current frame (drawn by matplotlib), also written to ``path``."""
         data = self.render() if self._backend != "ipympl" else self.view.png()
         if path is not None:
             Path(path).write_bytes(data)
@@ -416,8 +467,14 @@ def _forward(part: str, name: str) -> property:
 
 for _name in CONTROL_ATTRIBUTES:
     setattr(Explorer, _name, _forward("controls", _name))
+def _forward_figure(name: str) -> property:
+    return property(lambda self: getattr(self._figure_view(), name),
+                    doc=f"``{name}`` of the matplotlib view (with the canvas: its twin, brought "
+                        "up to date)")
+
+
 for _name in VIEW_ATTRIBUTES:
-    setattr(Explorer, _name, _forward("view", _name))
+    setattr(Explorer, _name, _forward_figure(_name))
 del _name
 
 
@@ -438,7 +495,8 @@ def explore(surface: Any = "ravine", optimizers: Sequence[str] = ("sgd", "moment
         ``steps``, ``start=(x, y)``, ``tol``, ``noise={...}``, ``clip={"mode": "norm",
         "threshold": 1.0}``, ``schedule={"name": "step_decay", ...}``, ``step``, ``inspect``,
         ``speed``, ``phase={...}``, ``presenter=True`` (large fonts for a projector),
-        ``backend="auto" | "image" | "ipympl"``.
+        ``backend="auto" | "canvas" | "image" | "ipympl"`` (auto: the canvas, drawn in the
+        browser, when anywidget is installed, else the matplotlib PNG).
 
     Returns
     -------

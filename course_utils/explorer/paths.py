@@ -130,3 +130,4 @@ def show_step(artists: PathArtists, data: PathData, k: int) -> None:
         artists.cross.set_visible(False)
     m = min(k + 1, len(data.gap))
     artists.loss.set_data(np.arange(m), data.gap[:m])
+

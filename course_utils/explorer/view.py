@@ -14,6 +14,7 @@ ipympl backend the figure is an interactive canvas instead, and a click on the m
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -25,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .. import plotting
 from .inside import InsideSeries
+from .panels import panel_limits, panel_title
 from .paths import PathArtists, PathData, show_step
 from .styles import label, style
 
@@ -41,7 +43,10 @@ def figure_size(surface: Any, presenter: bool) -> tuple[float, float]:
 
 
 def auto_backend() -> str:
-    """``"ipympl"`` under ``%matplotlib widget`` when ipympl is installed, else ``"image"``."""
+    """``"canvas"`` (drawn in the browser) when anywidget is installed; else ``"ipympl"``
+    under ``%matplotlib widget`` when ipympl is installed, else ``"image"``."""
+    if importlib.util.find_spec("anywidget") is not None:
+        return "canvas"
     try:
         import matplotlib
 
@@ -235,23 +240,8 @@ class ExplorerView:
             self.starts[n].set_data([p0[0]], [p0[1]])
             self.lines[n].set_markevery(every)
 
-        def collect(field: str) -> np.ndarray:
-            arrays = [getattr(p, field) for p in paths.values()]
-            return np.concatenate(arrays) if arrays else np.ones(1)
-
-        # limits of the step plots: decades, so that small changes keep the background
-        cond = plotting.log_limits(collect("condition"), floor_ratio=1e-3)
-        limits = {"x": (0, max(steps, 1)), "loss": plotting.log_limits(collect("gap")),
-                  "grad": plotting.log_limits(collect("grad_norm")),
-                  "cond": (max(cond[0], 0.5), max(cond[1], 10.0)), "eff": (1e-3, 1e1)}
-        eff_title = ""
-        if inspected is not None:
-            name, series = inspected
-            values = [series.effective_lr.ravel()]
-            if series.learning_rate is not None:
-                values.append(series.learning_rate)
-            limits["eff"] = plotting.log_limits(np.concatenate(values), floor_ratio=1e-6)
-            eff_title = f"{series.label} of {label(name)}"
+        limits = panel_limits(paths, steps, inspected)
+        eff_title = panel_title(inspected)
         if limits != self._limits:
             for ax in self.step_axes:
                 ax.set_xlim(*limits["x"])

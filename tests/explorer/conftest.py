@@ -11,7 +11,9 @@ import pytest  # noqa: E402
 from course_utils import explorer  # noqa: E402
 
 
-@pytest.fixture
-def app():
-    """SGD, momentum and Adam on the ravine, 60 steps."""
-    return explorer.explore("ravine", ("sgd", "momentum", "adam"), steps=60)
+@pytest.fixture(params=["canvas", "image"])
+def app(request):
+    """SGD, momentum and Adam on the ravine, 60 steps, drawn by the browser (the default
+    canvas, whose matplotlib twin gives the artists) and by matplotlib (PNG images)."""
+    return explorer.explore("ravine", ("sgd", "momentum", "adam"), steps=60,
+                            backend=request.param)

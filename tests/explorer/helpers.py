@@ -25,3 +25,16 @@ def expected_run(name, surface, hyper, steps, start=None, **kwargs):
 def demo(surface_name, name, **changes):
     """The explorer's demo hyperparameters of ``name`` on a surface, with ``changes``."""
     return {**demo_hyperparameters(surface_name, name), **changes}
+
+
+def shown_png(app) -> bytes:
+    """The frame the app shows as PNG: the image widget's, or the canvas twin's rendering."""
+    if app.view.backend == "image":
+        return bytes(app.image.value)
+    return app.render()
+
+
+def canvas_rows(app) -> dict:
+    """The canvas's "inside" rows as ``{label: (steps + 1, 2) float32 array}``."""
+    return {row["label"]: np.frombuffer(row["values"], "<f4").reshape(-1, 2)
+            for row in app.view.widget.inside["rows"]}

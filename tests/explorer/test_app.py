@@ -16,7 +16,7 @@ from PIL import Image
 from course_utils import explorer, optimizers, plotting, schedules, surfaces
 from course_utils.optimizers import add_noise, chain, clip_by_norm, clip_by_value
 
-from .helpers import PNG, demo, expected_run, line_xy
+from .helpers import PNG, canvas_rows, demo, expected_run, line_xy, shown_png
 
 # --------------------------------------------------------------------------- paths = run
 
@@ -37,7 +37,7 @@ def test_slider_change_draws_exactly_what_run_computes(app):
         np.testing.assert_allclose(y, np.maximum(traj.losses - ravine.f_min, 1e-300))
         np.testing.assert_array_equal(app.grad_lines[name].get_data()[1],
                                       np.maximum(traj.grad_norms, 1e-300))
-    assert bytes(app.image.value).startswith(PNG)
+    assert shown_png(app).startswith(PNG)
 
 
 def test_every_optimizer_on_several_surfaces_matches_run():
@@ -79,6 +79,17 @@ def test_hyperparameter_change_never_recontours(app, monkeypatch):
     real = plotting.surface_contour
     monkeypatch.setattr(plotting, "surface_contour",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
+    if app.view.backend == "canvas":  # the grid is sent once per surface
+        sent = app.view.widget.surface
+        app.sliders["sgd"]["learning_rate"].value = 0.2
+        app.sliders["adam"]["beta_2"].value = 0.99
+        app.steps_slider.value = 40
+        app.step_slider.value = 10
+        assert app.view.widget.surface is sent
+        app.surface_controls["condition"].value = 50.0
+        assert app.view.widget.surface["key"] != sent["key"]
+        assert "condition = 50" in app.view.widget.surface["title"]
+        return
     contours = list(app.contours)
     app.sliders["sgd"]["learning_rate"].value = 0.2
     app.sliders["adam"]["beta_2"].value = 0.99
@@ -204,7 +215,7 @@ def test_bad_values_show_a_message_and_the_app_keeps_working(app, action, note):
     action(app)
     assert app.last_error is None
     assert note in app.message.value
-    assert bytes(app.image.value).startswith(PNG)
+    assert shown_png(app).startswith(PNG)
     app.sliders["adam"]["learning_rate"].value = 0.07  # still alive
     assert app.last_error is None
 
@@ -318,7 +329,11 @@ def test_inside_adam_shows_bias_corrected_moments_and_effective_rates(app):
     # the effective rate is exactly how the step relates to m-hat
     step = traj.points[12] - traj.points[11]
     np.testing.assert_allclose(step, -eff * m_hat, rtol=1e-10)
-    assert f"{m_hat[0]:.3g}" in app.inside.value and "at step 12" in app.inside.value
+    if app.view.backend == "image":
+        assert f"{m_hat[0]:.3g}" in app.inside.value and "at step 12" in app.inside.value
+    else:  # the browser draws the table from the rows it was sent
+        assert app.view.widget.step == 12 and app.view.widget.inside["name"] == "adam"
+        np.testing.assert_allclose(canvas_rows(app)["m̂ (mean of g)"][12], m_hat, rtol=1e-6)
     x, y = app.eff_lines[0].get_data()
     assert len(x) == 13 and np.isclose(y[12], eff[0])
 
@@ -394,7 +409,7 @@ def test_presenter_mode_is_larger_and_draws_the_same_paths(app):
     assert app.step_text.get_fontsize() > 9
     np.testing.assert_array_equal(line_xy(app.lines["adam"]), before)
     assert json.loads(app.state())["presenter"] is True
-    with Image.open(io.BytesIO(bytes(app.image.value))) as image:
+    with Image.open(io.BytesIO(shown_png(app))) as image:
         assert image.size[0] == int(app.figure.get_size_inches()[0] * app.figure.dpi)
 
 
@@ -415,7 +430,7 @@ def test_the_app_displays_as_one_widget_and_makes_no_pyplot_figure():
 def test_each_render_is_a_png_that_follows_the_sliders(app, tmp_path):
     first = app.render()
     app.sliders["momentum"]["learning_rate"].value = 0.01
-    second = bytes(app.image.value)
+    second = shown_png(app)
     assert first.startswith(PNG) and second.startswith(PNG) and first != second
     assert app.snapshot(tmp_path / "frame.png") == second
     assert (tmp_path / "frame.png").read_bytes() == second
@@ -423,9 +438,14 @@ def test_each_render_is_a_png_that_follows_the_sliders(app, tmp_path):
 
 def test_the_parts_are_public_and_the_attributes_forward_to_them(app):
     assert app.sliders is app.controls.sliders and app.image is app.controls.image
-    assert app.lines is app.view.lines and app.figure is app.view.figure
+    if app.view.backend == "image":
+        assert app.lines is app.view.lines and app.figure is app.view.figure
+    else:  # the canvas's matplotlib twin, the same object while the size stays
+        assert app.lines is app.lines and app.figure is app.figure
+        assert app.display.widget() is app.view.widget
+        assert app.view.widget in app.controls.right.children
     assert set(app.trajectories) == set(app.model.paths) == {"sgd", "momentum", "adam"}
-    assert app.view.render().startswith(PNG)
+    assert app.render().startswith(PNG)
 
 
 def test_stable_css_classes_for_browser_tests():

@@ -77,7 +77,8 @@ def test_a_registered_optimizer_and_surface_appear_in_the_explorer(registered):
 
 def test_the_inside_view_falls_back_to_step_over_gradient(registered):
     assert registered.inside is None
-    app = explorer.explore("bowl", ("heavy_ball",), steps=20, step=5, inspect="heavy_ball")
+    app = explorer.explore("bowl", ("heavy_ball",), steps=20, step=5, inspect="heavy_ball",
+                           backend="image")  # the kernel's inside table (the canvas: JS)
     series = app.inside_series("heavy_ball")
     assert series.label == "|Δθ| / |g|"
     points = app.trajectories["heavy_ball"].points
