@@ -24,7 +24,7 @@ import numpy as np
 from ._validate import check_int, check_real
 from .optimizers import GradientTransformation, chain
 
-__all__ = ["Trajectory", "SweepResult", "run", "sweep"]
+__all__ = ["Trajectory", "SweepResult", "extend", "run", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,19 @@ class Trajectory:
     @property
     def diverged(self) -> np.ndarray:
         return self.diverged_at >= 0
+
+    def first(self, steps: int) -> Trajectory:
+        """The trajectory after its first ``steps`` updates, exactly as ``run`` would have
+        recorded it with that many steps (a divergence later than ``steps`` is forgotten)."""
+        steps = check_int("steps", steps, low=0, high=self.steps)
+        d = np.where(self.diverged_at > steps, -1, self.diverged_at)
+        return Trajectory(
+            points=self.points[: steps + 1], losses=self.losses[: steps + 1],
+            grad_norms=self.grad_norms[: steps + 1], diverged_at=d,
+            grads=None if self.grads is None else self.grads[: steps + 1],
+            eval_points=None if self.eval_points is None else self.eval_points[:steps],
+            states=None if self.states is None else self.states[: steps + 1],
+            optimizer=self.optimizer, surface=self.surface)
 
     def status(self) -> str | list:
         """'ok', or 'diverged at step k', per trajectory (nested like the batch)."""
@@ -175,7 +188,36 @@ def run(
                 f"surface {surface.name!r} has no data, so batch_size cannot apply; "
                 "use transform=add_noise(stddev, batch_size) to mimic minibatch noise"
             )
-    rng = np.random.default_rng(seed)
+    return _history(opt, surface, p, steps, escape=escape, record_states=record_states,
+                    minibatch=minibatch, batch_size=batch_size,
+                    rng=np.random.default_rng(seed))
+
+
+def extend(traj: Trajectory, opt: GradientTransformation, surface: Any, steps: int, *,
+           transform: GradientTransformation | None = None,
+           escape: float = 10.0) -> Trajectory:
+    """``traj`` continued to ``steps`` updates: the same as ``run`` with ``steps`` from the start.
+
+    ``traj`` must come from ``run(opt, surface, ..., transform=transform, escape=escape,
+    record_states=True)`` with these same arguments (its last state is where the run goes
+    on; noise from ``add_noise`` continues too, as it is a function of the step count). Only
+    the new steps are computed, which is what the explorer's steps slider needs. A smaller
+    ``steps`` gives ``traj.first(steps)``. Runs with ``batch_size`` (real minibatches, drawn
+    from a generator that is not recorded) cannot be continued: run them again.
+    """
+    if traj.states is None:
+        raise ValueError("extend needs a trajectory recorded with record_states=True")
+    opt, p, steps, escape = _prepare(opt, surface, traj.points[0], steps, transform, escape)
+    if steps <= traj.steps:
+        return traj.first(steps)
+    return _history(opt, surface, p, steps, escape=escape, record_states=True, prefix=traj)
+
+
+def _history(opt: GradientTransformation, surface: Any, p: np.ndarray, steps: int, *,
+             escape: float, record_states: bool, minibatch: Callable | None = None,
+             batch_size: int | None = None, rng: Any = None,
+             prefix: Trajectory | None = None) -> Trajectory:
+    """The loop of :func:`run`, from the start or from the end of ``prefix``."""
     centre, half = _surface_box(surface)
     limit = escape * half
     batch = p.shape[:-1]
@@ -183,17 +225,29 @@ def run(
     points = np.empty((steps + 1, *batch, 2))
     grads = np.empty((steps + 1, *batch, 2))
     eval_points = np.empty((steps, *batch, 2)) if opt.eval_point is not None else None
-    diverged_at = np.full(batch, -1, dtype=np.int64)
 
     with np.errstate(all="ignore"):
-        state = opt.init(p)
-        states = [state] if record_states else None
-        alive = np.all(np.abs(p - centre) <= limit, axis=-1)
-        diverged_at[~alive] = 0
+        if prefix is None:
+            k0 = 0
+            diverged_at = np.full(batch, -1, dtype=np.int64)
+            state = opt.init(p)
+            states = [state] if record_states else None
+            alive = np.all(np.abs(p - centre) <= limit, axis=-1)
+            diverged_at[~alive] = 0
+            g_here = surface.grad(p)
+            points[0], grads[0] = p, g_here
+        else:
+            k0 = prefix.steps
+            points[: k0 + 1], grads[: k0 + 1] = prefix.points, prefix.grads
+            if eval_points is not None:
+                eval_points[:k0] = prefix.eval_points
+            diverged_at = np.array(prefix.diverged_at, dtype=np.int64)
+            alive = diverged_at < 0
+            states = list(prefix.states)
+            state = states[-1]
+            p, g_here = points[k0].copy(), grads[k0].copy()
         all_alive = bool(alive.all())
-        g_here = surface.grad(p)
-        points[0], grads[0] = p, g_here
-        for k in range(1, steps + 1):
+        for k in range(k0 + 1, steps + 1):
             q = p if opt.eval_point is None else opt.eval_point(p, state)
             if eval_points is not None:
                 eval_points[k - 1] = q

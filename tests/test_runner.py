@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import course_utils
+import course_utils as cu
 from course_utils import optimizers, run, surfaces, sweep
 from course_utils.optimizers import add_noise, chain, clip_by_norm, sgd
 
@@ -198,3 +199,63 @@ def test_chain_grid_batch_shape(ravine):
     assert opt.batch_shape == (3,)
     result = sweep(opt, ravine, ravine.start, 10)
     assert result.final_points.shape == (3, 2)
+
+
+# --------------------------------------------------------------------------- extend, first
+
+def _same(a, b) -> None:
+    np.testing.assert_array_equal(a.points, b.points)
+    np.testing.assert_array_equal(a.losses, b.losses)
+    np.testing.assert_array_equal(a.grads, b.grads)
+    np.testing.assert_array_equal(a.diverged_at, b.diverged_at)
+    if b.eval_points is None:
+        assert a.eval_points is None
+    else:
+        np.testing.assert_array_equal(a.eval_points, b.eval_points)
+    assert len(a.states) == len(b.states) == a.steps + 1
+
+
+@pytest.mark.parametrize("name, hyper, transform", [
+    ("sgd", {"learning_rate": 0.3}, None),
+    ("adam", {"learning_rate": 0.2}, "noise+clip"),
+    ("nesterov_lookahead", {"learning_rate": 0.1, "momentum": 0.9}, None),  # look-ahead point
+    ("newton", {}, None),  # needs the Hessian
+    ("sgd", {"learning_rate": 100.0}, None),  # diverges early, then stays frozen
+    ("momentum", {"learning_rate": cu.schedules.cosine_decay(0.5, 60), "momentum": 0.8},
+     "noise"),
+])
+def test_extend_continues_a_run_exactly(name, hyper, transform):
+    surface = cu.surfaces.get("beale")
+
+    def make():
+        if transform is None:
+            return None
+        parts = [cu.optimizers.add_noise(0.5, 4, seed=3)]
+        if transform == "noise+clip":
+            parts.append(cu.optimizers.clip_by_norm(1.0))
+        return cu.optimizers.chain(*parts) if len(parts) > 1 else parts[0]
+
+    full = cu.run(cu.optimizers.get(name, **hyper), surface, steps=60, transform=make(),
+                  record_states=True)
+    short = cu.run(cu.optimizers.get(name, **hyper), surface, steps=25, transform=make(),
+                   record_states=True)
+    _same(cu.runner.extend(short, cu.optimizers.get(name, **hyper), surface, 60,
+                           transform=make()), full)
+    _same(full.first(25), short)
+    assert full.first(60) is not full and full.first(0).steps == 0
+
+
+def test_first_forgets_a_later_divergence_and_extend_needs_states():
+    surface = cu.surfaces.get("ravine")
+    traj = cu.run(cu.optimizers.sgd(2.05), surface, steps=200, record_states=True)
+    d = int(traj.diverged_at)
+    assert d > 5
+    assert int(traj.first(d - 1).diverged_at) == -1 and int(traj.first(d).diverged_at) == d
+    starts = np.array([[-8.0, 3.0], [5.0, -2.0]])  # a batch of starts
+    batch = cu.run(cu.optimizers.adam(0.3), surface, starts, 30, record_states=True)
+    _same(cu.runner.extend(batch.first(10), cu.optimizers.adam(0.3), surface, 30), batch)
+    with pytest.raises(ValueError, match="record_states=True"):
+        cu.runner.extend(cu.run(cu.optimizers.sgd(0.1), surface, steps=5),
+                         cu.optimizers.sgd(0.1), surface, 10)
+    with pytest.raises(ValueError, match="steps"):
+        traj.first(201)

@@ -30,7 +30,7 @@ from .settings import demo_hyperparameters, jsonable, optimizer_specs
 from .steppers import make_stepper, make_transform
 from .styles import label
 
-__all__ = ["Computation", "ExplorerModel", "enabled_optimizers"]
+__all__ = ["Computation", "ExplorerModel", "enabled_optimizers", "gradient_key"]
 
 
 def enabled_optimizers(settings: Mapping[str, Any]) -> list[str]:
@@ -45,6 +45,18 @@ def _hyper(settings: Mapping[str, Any], name: str) -> dict[str, Any]:
 def _schedule(settings: Mapping[str, Any]) -> Any:
     config = settings["schedule"]
     return None if config is None else _schedules.from_config(dict(config))
+
+
+def gradient_key(surface: _surfaces.Surface, settings: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``(noise, clip)`` as far as they change the gradients: ``None`` when off, so that
+    moving a control that is switched off reruns nothing (σ does not apply to the real
+    minibatch gradient of a data surface either)."""
+    noise, clip = settings["noise"], settings["clip"]
+    if not noise["enabled"]:
+        noise = None
+    elif surface.minibatch_grad is not None:
+        noise = {k: v for k, v in noise.items() if k != "stddev"}
+    return noise, (None if clip["mode"] == "none" else clip)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -104,20 +116,28 @@ class ExplorerModel:
         problems: list[str] = []
         schedule = _schedule(settings)
         transform, run_kwargs = make_transform(surf, settings["noise"], settings["clip"])
-        common = json.dumps([self.surface_key, settings["steps"], settings["start"],
-                             settings["noise"], settings["clip"], settings["schedule"]],
+        common = json.dumps([self.surface_key, settings["start"],
+                             *gradient_key(surf, settings), settings["schedule"]],
                             sort_keys=True)
+        steps = settings["steps"]
         enabled = enabled_optimizers(settings)
         for n in enabled:
             hyper = _hyper(settings, n)
-            key = common + json.dumps(jsonable(hyper), sort_keys=True)
+            key = f"{common}{json.dumps(jsonable(hyper), sort_keys=True)} steps={steps}"
             cached = self._paths.get(n)
             if cached is not None and cached.key == key:
                 continue
             try:
-                traj = runner.run(make_stepper(n, hyper, schedule), surf,
-                                  np.array(settings["start"], dtype=float), settings["steps"],
-                                  transform=transform, record_states=True, **run_kwargs)
+                stepper = make_stepper(n, hyper, schedule)
+                if cached is not None and not run_kwargs \
+                        and cached.key.rsplit(" steps=", 1)[0] == key.rsplit(" steps=", 1)[0]:
+                    # only the number of steps changed: cut the run, or compute the new steps
+                    traj = runner.extend(cached.trajectory, stepper, surf, steps,
+                                         transform=transform)
+                else:
+                    traj = runner.run(stepper, surf, np.array(settings["start"], dtype=float),
+                                      steps, transform=transform, record_states=True,
+                                      **run_kwargs)
             except ValueError as exc:
                 self._paths.pop(n, None)
                 problems.append(f"{label(n)}: {exc}")
@@ -200,7 +220,8 @@ class ExplorerModel:
             res = max(8, min(res, int(math.sqrt(budget))))
         key = json.dumps([self.surface_key, name, fixed, xname, yname, phase["metric"], res,
                           settings["steps"], settings["start"], settings["tol"],
-                          settings["clip"], settings["schedule"]], sort_keys=True)
+                          gradient_key(surf, settings)[1], settings["schedule"]],
+                         sort_keys=True)
         if key != self._phase_key or self.phase_diagram is None:
             transform, _ = make_transform(surf, None, settings["clip"])
             self.phase_diagram = phase_diagram(

@@ -161,3 +161,32 @@ def test_the_model_needs_no_widgets_and_no_figure():
     assert not names & {"explorer/app.py", "explorer/controls.py", "explorer/view.py",
                         "explorer/html.py"}, sorted(names)
     assert {"explorer/model.py", "explorer/paths.py", "explorer/inside.py"} <= names
+
+
+def test_a_control_that_is_switched_off_reruns_nothing(settings):
+    model = ExplorerModel()
+    first = model.compute(settings).paths
+    off = copy.deepcopy(settings)
+    off["noise"]["stddev"] = 5.0  # noise is off: σ changes no gradient
+    off["clip"]["threshold"] = 0.01  # clipping is off
+    again = model.compute(off).paths
+    assert all(again[n] is first[n] for n in first)
+    on = copy.deepcopy(off)
+    on["clip"]["mode"] = "norm"  # now the threshold matters
+    clipped = model.compute(on).paths
+    assert all(clipped[n] is not first[n] for n in first)
+    ravine = surfaces.get("ravine")
+    traj = expected_run("sgd", ravine, demo("ravine", "sgd"), 40,
+                        transform=optimizers.clip_by_norm(0.01))
+    np.testing.assert_array_equal(clipped["sgd"].trajectory.points, traj.points)
+
+
+def test_sigma_does_not_apply_to_the_real_minibatch_gradient():
+    settings = explorer.normalize_state({"surface": "logistic", "optimizers": ["sgd"],
+                                         "steps": 10, "noise": {"enabled": True}})
+    model = ExplorerModel()
+    first = model.compute(settings).paths["sgd"]
+    settings["noise"]["stddev"] = 3.0
+    assert model.compute(settings).paths["sgd"] is first
+    settings["noise"]["seed"] = 7  # another draw of minibatches
+    assert model.compute(settings).paths["sgd"] is not first
