@@ -9,9 +9,11 @@ seconds and always runs in full (``COURSE_FAST=0``), so its races are animated. 
 keep the widgets' saved state and the JavaScript animations (``to_jshtml``), and every script,
 stylesheet and font they load comes from ``_static/`` next to them: require.js, jQuery, the
 widgets' HTML manager, MathJax 2, reveal.js and Font Awesome, copied from the npm packages pinned in
-``tools/package.json`` (installed with ``npm ci`` on first use). No CDN is used: the edition
-opens without network, from a web server on the machine (``python -m http.server -d site``) or
-straight from disk.
+``tools/package.json`` (installed with ``npm ci`` on first use), and the course's own front end
+of anywidget (``tools/html_templates/anywidget_offline.js``), which draws the explorer's canvas
+from its saved state, Play and scrubber included. No CDN is used: the edition opens without
+network, from a web server on the machine (``python -m http.server -d site``) or straight from
+disk.
 
 Usage: ``python tools/build_html.py [--out site] [--jobs 2] [notebook.ipynb ...]``
 """
@@ -70,6 +72,11 @@ ASSETS: tuple[tuple[str, str], ...] = (
     ("font-awesome/css", "font-awesome/css"),
     ("font-awesome/fonts", "font-awesome/fonts"),
 )
+#: The course's own scripts, from tools/html_templates/ into _static/: the front end of anywidget
+#: (the explorer's canvas), which the pages give require.js as the AMD module "anywidget"
+#: (offline_widgets.html.j2): the widget manager would load it from a CDN otherwise.
+OWN_SCRIPTS = ("anywidget_offline.js",)
+ANYWIDGET_URL = f"{STATIC}/anywidget_offline"  # the AMD module's path, without ".js"
 #: files of those folders that the pages never load
 SKIP_ASSETS = shutil.ignore_patterns("*.map", "embed.js", "embed.js.LICENSE.txt", "*.esm.js",
                                      "*.less", "*.scss")
@@ -142,6 +149,8 @@ def copy_assets(out: Path) -> None:
             shutil.copytree(src, dst, ignore=SKIP_ASSETS, dirs_exist_ok=True)
         else:
             shutil.copy2(src, dst)
+    for name in OWN_SCRIPTS:
+        shutil.copy2(TEMPLATES / name, static / name)
     theme = static / "reveal.js" / "dist" / "theme" / f"{REVEAL_THEME}.css"
     left = external_resources(theme.read_text(encoding="utf-8"))
     if left:
@@ -189,10 +198,33 @@ def _poll_in_slices(channel: Any, slice_s: float = POLL_SLICE) -> None:
     channel.get_msg = get_msg
 
 
+def drop_replaced_buffers(buffers: dict[str, dict[tuple[Any, ...], Any]],
+                          msg: dict[str, Any]) -> None:
+    """Forget the saved binary buffers of the traits that ``msg`` sets anew.
+
+    nbclient keeps every buffer a widget ever sent, keyed by its path (``("paths", 2, "xy")``),
+    and saves them all with the widget's last state: a list of dicts that shrank, or a dict
+    whose bytes became ``None`` or went away, would get stale buffers back in the page (a path
+    into a missing list item even stops the widget manager from rendering any widget). A
+    message that sets a trait replaces all of it, buffers included.
+    """
+    content = msg.get("content", {})
+    state = content.get("data", {}).get("state")
+    known = buffers.get(content.get("comm_id", ""))
+    if isinstance(state, dict) and known:
+        for path in [p for p in known if p and p[0] in state]:
+            del known[path]
+
+
 def _client_class() -> type:
     from nbclient import NotebookClient
 
     class SlicedPollClient(NotebookClient):
+        def handle_comm_msg(self, outs: list[Any], msg: dict[str, Any],
+                            cell_index: int) -> None:
+            drop_replaced_buffers(self.widget_buffers, msg)
+            super().handle_comm_msg(outs, msg, cell_index)
+
         async def async_start_new_kernel_client(self) -> Any:
             kc = await super().async_start_new_kernel_client()
             _poll_in_slices(kc.shell_channel)
@@ -278,7 +310,8 @@ def export(nb: Any, name: str, out: Path) -> tuple[str, str]:
     from nbconvert import HTMLExporter, SlidesExporter
 
     urls = asset_urls()
-    common = {"extra_template_basedirs": [str(TEMPLATES)], "embed_images": True,
+    common = {"extra_template_basedirs": [str(TEMPLATES)],
+              "extra_template_paths": [str(TEMPLATES)], "embed_images": True,
               **{k: v for k, v in urls.items() if k != "reveal_url_prefix"}}
     page = HTMLExporter(template_name="offline_lab", **common)
     # reveal_scroll: a slide taller than the screen (an explorer, a large figure) scrolls
@@ -288,7 +321,8 @@ def export(nb: Any, name: str, out: Path) -> tuple[str, str]:
                             reveal_url_prefix=urls["reveal_url_prefix"], **common)
     written = []
     for exporter, suffix in ((page, ".html"), (slides, ".slides.html")):
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name},
+                                                             "anywidget_url": ANYWIDGET_URL})
         body = FONT_AWESOME_CDN.sub(f"{STATIC}/font-awesome/css/font-awesome.min.css", body)
         left = external_resources(body)
         if left:
@@ -351,7 +385,8 @@ td, th {{ border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left;
 <h1>{html.escape(title)}</h1>
 <p>The offline edition: every notebook executed, with its widgets' saved state and its
 animations. Sliders show the state they were saved in (there is no kernel here); the
-animations play. Slides: arrow keys to move, <kbd>s</kbd> for speaker notes.</p>
+animations and the explorers' Play and step scrubber play. Slides: arrow keys to move,
+<kbd>s</kbd> for speaker notes.</p>
 <table>
 <thead><tr><th>file</th><th>title</th><th></th><th></th></tr></thead>
 <tbody>

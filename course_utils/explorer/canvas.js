@@ -267,11 +267,27 @@ function eigenHalfLengths(l1, l2, size) {
 }
 
 /** Segments of the iso-lines of z (ny x nx, row 0 at the bottom) at `levels`, by marching
- * squares, added to ctx's current path in px through gx(i) / gy(j) (grid index -> px). */
-function isoLines(ctx, z, nx, ny, levels, gx, gy) {
+ * squares: a Float32Array of (i0, j0, i1, j1) in grid units, computed once per surface. */
+function isoSegments(z, nx, ny, levels) {
   const L = levels.length;
-  if (L === 0 || nx < 2 || ny < 2) return;
-  const seg = (ax, ay, bx, by) => { ctx.moveTo(gx(ax), gy(ay)); ctx.lineTo(gx(bx), gy(by)); };
+  let out = new Float32Array(16384);
+  let n = 0;
+  const push = (a0, b0, a1, b1) => {
+    if (n + 4 > out.length) {
+      const bigger = new Float32Array(out.length * 2);
+      bigger.set(out);
+      out = bigger;
+    }
+    out[n] = a0; out[n + 1] = b0; out[n + 2] = a1; out[n + 3] = b1;
+    n += 4;
+  };
+  if (L === 0 || nx < 2 || ny < 2) return out.subarray(0, 0);
+  // edge points: 0 bottom (a-b), 1 right (b-c), 2 top (d-c), 3 left (a-d); per marching-squares
+  // case the pairs of edges joined (the saddles 5 and 10 are resolved by the cell's mean)
+  const CASES = [[], [3, 0], [0, 1], [3, 1], [1, 2], null, [0, 2], [3, 2], [3, 2], [0, 2], null,
+    [1, 2], [3, 1], [0, 1], [3, 0], []];
+  const ex = new Float64Array(4);
+  const ey = new Float64Array(4);
   for (let j = 0; j < ny - 1; j++) {
     for (let i = 0; i < nx - 1; i++) {
       const a = z[j * nx + i]; // bottom left
@@ -282,38 +298,77 @@ function isoLines(ctx, z, nx, ny, levels, gx, gy) {
       const lo = Math.min(a, b, c, d);
       const hi = Math.max(a, b, c, d);
       if (!(hi > lo)) continue;
-      // first level above lo (binary search), then every level up to hi
-      let s = 0;
+      let s = 0; // the first level above lo
       let e = L;
       while (s < e) { const m = (s + e) >> 1; if (levels[m] <= lo) s = m + 1; else e = m; }
       for (let li = s; li < L && levels[li] <= hi; li++) {
         const v = levels[li];
         const code = (a >= v ? 1 : 0) | (b >= v ? 2 : 0) | (c >= v ? 4 : 0) | (d >= v ? 8 : 0);
         if (code === 0 || code === 15) continue;
-        // edge points: bottom (a-b), right (b-c), top (d-c), left (a-d)
-        const B = () => [i + (v - a) / (b - a), j];
-        const R = () => [i + 1, j + (v - b) / (c - b)];
-        const T = () => [i + (v - d) / (c - d), j + 1];
-        const Lf = () => [i, j + (v - a) / (d - a)];
-        const put = (p, q) => seg(p[0], p[1], q[0], q[1]);
-        switch (code) {
-          case 1: case 14: put(Lf(), B()); break;
-          case 2: case 13: put(B(), R()); break;
-          case 3: case 12: put(Lf(), R()); break;
-          case 4: case 11: put(R(), T()); break;
-          case 6: case 9: put(B(), T()); break;
-          case 7: case 8: put(Lf(), T()); break;
-          case 5: // a, c high
-            if ((a + b + c + d) / 4 >= v) { put(B(), R()); put(T(), Lf()); }
-            else { put(Lf(), B()); put(R(), T()); }
-            break;
-          case 10: // b, d high
-            if ((a + b + c + d) / 4 >= v) { put(Lf(), B()); put(R(), T()); }
-            else { put(B(), R()); put(T(), Lf()); }
-            break;
-          default: break;
+        ex[0] = i + (v - a) / (b - a); ey[0] = j;
+        ex[1] = i + 1; ey[1] = j + (v - b) / (c - b);
+        ex[2] = i + (v - d) / (c - d); ey[2] = j + 1;
+        ex[3] = i; ey[3] = j + (v - a) / (d - a);
+        let pairs = CASES[code];
+        if (pairs === null) {
+          const high = (a + b + c + d) / 4 >= v;
+          pairs = (code === 5) === high ? [0, 1, 2, 3] : [3, 0, 1, 2];
+        }
+        for (let q = 0; q < pairs.length; q += 2) {
+          push(ex[pairs[q]], ey[pairs[q]], ex[pairs[q + 1]], ey[pairs[q + 1]]);
         }
       }
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** The filled bands of surface s into `out` (W x H RGBA pixels as Uint32, row 0 at the top):
+ * f bilinear from the grid; the band above levels[i] in grey shade[i] at alpha 0.3 over white
+ * (below the first level: white). */
+function bandImage(out, W, H, s) {
+  const { nx, ny, z, levels, shade } = s;
+  const nL = levels.length;
+  const grey = (sh) => {
+    const g = Math.round(255 * (1 - 0.3 * clamp(sh, 0, 1)));
+    return ((255 << 24) | (g << 16) | (g << 8) | g) >>> 0; // RGBA bytes, little-endian
+  };
+  const colors = new Uint32Array(nL + 1);
+  colors[0] = grey(0);
+  for (let i = 0; i < nL; i++) colors[i + 1] = grey(shade[i] ?? shade[shade.length - 1] ?? 0);
+  const white = grey(0);
+  const ci = new Int32Array(W);
+  const cf = new Float64Array(W);
+  for (let col = 0; col < W; col++) {
+    const g = ((col + 0.5) / W) * (nx - 1);
+    const i0 = Math.min(Math.floor(g), nx - 2);
+    ci[col] = i0;
+    cf[col] = g - i0;
+  }
+  const rowv = new Float64Array(nx);
+  const lv = Float64Array.from({ length: nL + 2 }, (_, i) =>
+    (i === 0 ? -Infinity : i === nL + 1 ? Infinity : levels[i - 1]));
+  for (let row = 0; row < H; row++) {
+    const g = (1 - (row + 0.5) / H) * (ny - 1);
+    const j0 = Math.min(Math.floor(g), ny - 2);
+    const fy = g - j0;
+    const r0 = j0 * nx;
+    const r1 = r0 + nx;
+    for (let i = 0; i < nx; i++) rowv[i] = z[r0 + i] * (1 - fy) + z[r1 + i] * fy;
+    const base = row * W;
+    let band = 0; // levels[band - 1] <= v < levels[band]: lv[band] <= v < lv[band + 1]
+    for (let col = 0; col < W; col++) {
+      const i0 = ci[col];
+      const fx = cf[col];
+      const v = rowv[i0] * (1 - fx) + rowv[i0 + 1] * fx;
+      if (v !== v) { out[base + col] = white; continue; }
+      if (!(lv[band] <= v && v < lv[band + 1])) { // not the last pixel's band: search
+        let lo = 0;
+        let hi = nL;
+        while (lo < hi) { const m = (lo + hi) >> 1; if (levels[m] <= v) lo = m + 1; else hi = m; }
+        band = lo;
+      }
+      out[base + col] = colors[band];
     }
   }
 }
@@ -408,7 +463,6 @@ class CanvasExplorer {
     this.width = 0;
     this.dpr = 1;
     this.lay = null;
-    this.hover = null;
     this.press = null;
     this.listeners = [];
     this.destroyed = false;
@@ -431,8 +485,14 @@ class CanvasExplorer {
     on("paths", () => { this.readPaths(); this.buildLegend(); this.buildInside(); this.invalidateAll(); });
     on("inside", () => { this.readInside(); this.buildInside(); this.invalidateAll(); });
     on("limits", () => { this.readLimits(); this.invalidateAll(); });
-    on("eff_title", () => { this.bgDirty.panels = true; this.request(); });
-    on("steps", () => { this.readLimits(); this.k = this.clampStep(this.k); this.syncControls(); this.invalidateAll(); });
+    on("eff_title", () => this.invalidateAll());
+    on("steps", () => {
+      this.readLimits();
+      this.k = this.clampStep(this.k);
+      this.syncControls();
+      this.updateInside();
+      this.invalidateAll();
+    });
     on("step", () => this.onPythonStep());
     on("playing", () => this.onPythonPlaying());
     on("presenter", () => this.relayout());
@@ -443,7 +503,7 @@ class CanvasExplorer {
     this.buildInside();
     this.resizeObserver = new ResizeObserver(() => this.onResize());
     this.resizeObserver.observe(this.root);
-    this.onResize();
+    if (this.root.clientWidth > 0) this.relayout(); // drawn at once when already in the page
     if (model.get("playing")) this.startPlay(false);
   }
 
@@ -468,7 +528,6 @@ class CanvasExplorer {
     this.panelCanvas.setAttribute("aria-label",
       "loss gap, gradient norm, condition number and effective learning rate against the step");
     this.readout = el_("div", "cu-canvas-readout", row);
-    this.readout.setAttribute("aria-live", "polite");
 
     const bar = el_("div", "cu-canvas-bar", root);
     const button = (cls, icon, label) => {
@@ -689,7 +748,8 @@ class CanvasExplorer {
 
   readLimits() {
     const lim = this.model.get("limits") || {};
-    const pair = (v, d) => (Array.isArray(v) && isNum(v[0]) && isNum(v[1]) && v[1] > v[0] ? [+v[0], +v[1]] : d);
+    const pair = (v, d) => (Array.isArray(v) && isNum(v[0]) && isNum(v[1]) && v[1] > v[0]
+      ? [+v[0], +v[1]] : d);
     const logPair = (v, d) => {
       const p = pair(v, d);
       return p[0] > 0 ? p : d;
@@ -797,7 +857,10 @@ class CanvasExplorer {
     const interval = Math.max(1, this.model.get("interval") | 0 || 100);
     const stride = Math.max(1, this.model.get("stride") | 0 || 1);
     const steps = this.steps();
-    let k = p.k0 + Math.floor(((now - p.t0) * stride) / interval);
+    if (p.last !== undefined && now - p.last > 250) p.t0 += now - p.last - 16; // a hidden tab:
+    p.last = now; // frames stopped, so Play paused there rather than jump ahead
+    // (a frame's time may precede the performance.now() of Play's start by a little)
+    let k = p.k0 + Math.floor((Math.max(0, now - p.t0) * stride) / interval);
     if (k >= steps) {
       if (this.loopBox.checked && steps > 0) {
         if (this.k >= steps) { // the last frame was shown: start again
@@ -843,7 +906,7 @@ class CanvasExplorer {
 
   onPointerDown(e) {
     if (e.button !== 0) return;
-    this.press = { x: e.clientX, y: e.clientY, id: e.pointerId };
+    this.press = { x: e.clientX, y: e.clientY };
   }
 
   onPointerUp(e) {
@@ -987,11 +1050,18 @@ class CanvasExplorer {
   }
 
   // ---------------------------------------------------------------- layout
+  /** ResizeObserver: relayout at the next frame (changing sizes inside the observer's
+   * callback would make it report a loop). */
   onResize() {
-    const w = Math.floor(this.root.clientWidth);
-    const dpr = window.devicePixelRatio || 1;
-    if (w === this.width && dpr === this.dpr && this.lay) return;
-    this.relayout();
+    if (this.resizeRaf || this.destroyed) return;
+    this.resizeRaf = requestAnimationFrame(() => {
+      this.resizeRaf = 0;
+      if (this.destroyed) return;
+      const w = Math.floor(this.root.clientWidth);
+      const dpr = window.devicePixelRatio || 1;
+      if (w === this.width && dpr === this.dpr && this.lay) return;
+      this.relayout();
+    });
   }
 
   relayout() {
@@ -1011,7 +1081,8 @@ class CanvasExplorer {
     const stacked = W < 640;
     const ctx = this.mapCanvas.getContext("2d");
     ctx.font = `${tfs}px ${family}`;
-    const labelWidth = (t) => Math.max(8, ...t.ticks.map((v) => ctx.measureText(tickLabel(v, t.decimals)).width));
+    const labelWidth = (t) => Math.max(8,
+      ...t.ticks.map((v) => ctx.measureText(tickLabel(v, t.decimals)).width));
     const mt = 6;
     const mb = Math.ceil(tfs + fs + 20);
     let mapW;
@@ -1072,6 +1143,7 @@ class CanvasExplorer {
     this.sizeCanvas(this.mapCanvas, mapW, mapH);
     this.sizeCanvas(this.panelCanvas, panW, panH);
     this.mapCanvas.dataset.box = JSON.stringify([box.x, box.y, box.w, box.h]);
+    this.panelCanvas.dataset.boxes = JSON.stringify(panels.map((b) => [b.x, b.y, b.w, b.h]));
     this.mapCanvas.setAttribute("aria-label", `map of ${s ? s.title : "the surface"}: ` +
       "the paths of the optimizers; click to move the start point; Space plays, arrows step");
     this.buildLegend();
@@ -1125,7 +1197,10 @@ class CanvasExplorer {
   drawNow() {
     if (!this.lay) return;
     const t0 = performance.now();
-    if (this.bgDirty.map) this.drawMapBackground();
+    if (this.bgDirty.map) {
+      this.drawMapBackground();
+      this.el.dataset.backgroundMs = (performance.now() - t0).toFixed(1);
+    }
     if (this.bgDirty.panels) this.drawPanelBackground();
     this.drawMap();
     this.drawPanels();
@@ -1163,49 +1238,30 @@ class CanvasExplorer {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = WHITE;
     ctx.fillRect(0, 0, W, H);
-    const { nx, ny, z, levels, shade } = s;
+    const { nx, ny, z } = s;
     if (z && nx >= 2 && ny >= 2 && z.length >= nx * ny) {
-      const img = ctx.createImageData(W, H);
-      const out = new Uint32Array(img.data.buffer);
-      const nL = levels.length;
-      const colors = new Uint32Array(nL + 1);
-      const grey = (sh) => {
-        const g = Math.round(255 * (1 - 0.3 * clamp(sh, 0, 1)));
-        return ((255 << 24) | (g << 16) | (g << 8) | g) >>> 0; // RGBA, little-endian
-      };
-      colors[0] = grey(0);
-      for (let i = 0; i < nL; i++) colors[i + 1] = grey(shade[i] ?? shade[shade.length - 1] ?? 0);
-      const white = grey(0);
-      const ci = new Int32Array(W);
-      const cf = new Float32Array(W);
-      for (let col = 0; col < W; col++) {
-        const g = ((col + 0.5) / W) * (nx - 1);
-        const i0 = Math.min(Math.floor(g), nx - 2);
-        ci[col] = i0;
-        cf[col] = g - i0;
-      }
-      for (let row = 0; row < H; row++) {
-        const g = (1 - (row + 0.5) / H) * (ny - 1);
-        const j0 = Math.min(Math.floor(g), ny - 2);
-        const fy = g - j0;
-        const r0 = j0 * nx;
-        const r1 = r0 + nx;
-        const base = row * W;
-        for (let col = 0; col < W; col++) {
-          const i0 = ci[col];
-          const fx = cf[col];
-          const v = (z[r0 + i0] * (1 - fx) + z[r0 + i0 + 1] * fx) * (1 - fy) +
-            (z[r1 + i0] * (1 - fx) + z[r1 + i0 + 1] * fx) * fy;
-          if (v !== v) { out[base + col] = white; continue; }
-          let lo = 0;
-          let hi = nL;
-          while (lo < hi) { const m = (lo + hi) >> 1; if (levels[m] <= v) lo = m + 1; else hi = m; }
-          out[base + col] = colors[lo];
-        }
-      }
-      ctx.putImageData(img, 0, 0);
+      // the bands at CSS-pixel resolution (flat greys: scaling them up loses nothing)
+      const fw = Math.max(1, Math.round(L.box.w));
+      const fh = Math.max(1, Math.round(L.box.h));
+      const fill = document.createElement("canvas");
+      fill.width = fw;
+      fill.height = fh;
+      const fctx = fill.getContext("2d");
+      const img = fctx.createImageData(fw, fh);
+      bandImage(new Uint32Array(img.data.buffer), fw, fh, s);
+      fctx.putImageData(img, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(fill, 0, 0, W, H);
+      // the iso-lines, crisp at device resolution
+      if (!s.iso) s.iso = isoSegments(z, nx, ny, s.levels);
+      const seg = s.iso;
+      const sx = W / (nx - 1);
+      const sy = H / (ny - 1);
       ctx.beginPath();
-      isoLines(ctx, z, nx, ny, levels, (i) => (i / (nx - 1)) * W, (j) => H - (j / (ny - 1)) * H);
+      for (let q = 0; q < seg.length; q += 4) {
+        ctx.moveTo(seg[q] * sx, H - seg[q + 1] * sy);
+        ctx.lineTo(seg[q + 2] * sx, H - seg[q + 3] * sy);
+      }
       ctx.strokeStyle = ISO_LINE;
       ctx.lineWidth = 0.6 * dpr;
       ctx.stroke();
@@ -1331,8 +1387,16 @@ class CanvasExplorer {
       ctx.strokeStyle = GRID;
       ctx.lineWidth = 1;
       ctx.beginPath();
-      for (const v of xt.ticks) { const x = Math.round(X(v)) + 0.5; ctx.moveTo(x, b.y); ctx.lineTo(x, b.y + b.h); }
-      for (const e of decades) { const y = Math.round(Y(e)) + 0.5; ctx.moveTo(b.x, y); ctx.lineTo(b.x + b.w, y); }
+      for (const v of xt.ticks) {
+        const x = Math.round(X(v)) + 0.5;
+        ctx.moveTo(x, b.y);
+        ctx.lineTo(x, b.y + b.h);
+      }
+      for (const e of decades) {
+        const y = Math.round(Y(e)) + 0.5;
+        ctx.moveTo(b.x, y);
+        ctx.lineTo(b.x + b.w, y);
+      }
       ctx.stroke();
       // frame and ticks
       ctx.strokeStyle = "#000";
@@ -1457,11 +1521,6 @@ class CanvasExplorer {
           p.color, "#000", 1.2);
       }
     }
-    for (const p of this.paths) {
-      if (p.exit && !this.alive(p, k)) {
-        drawMarker(ctx, "X", this.px(p.exit[0]), this.py(p.exit[1]), L.msCross, p.color, "#000", 1.6);
-      }
-    }
     // inside the inspected optimizer: next step, velocity, look-ahead
     if (showInside) {
       const x = ip.xy[2 * k];
@@ -1489,6 +1548,12 @@ class CanvasExplorer {
       }
     }
     ctx.restore();
+    // the crosses of diverged paths, on the box's edge: drawn whole, over the frame
+    for (const p of this.paths) {
+      if (p.exit && !this.alive(p, k)) {
+        drawMarker(ctx, "X", this.px(p.exit[0]), this.py(p.exit[1]), L.msCross, p.color, "#000", 1.6);
+      }
+    }
     this.boxedText(ctx, `step ${k} / ${this.steps()}`, b.x + b.w - 6, b.y + b.h - 6, "right", "bottom");
   }
 
@@ -1536,16 +1601,6 @@ class CanvasExplorer {
           ctx.stroke();
         }
         ctx.setLineDash([]);
-        if (pi === 0) {
-          for (const p of this.paths) {
-            if (p.diverged >= 0 && !this.alive(p, k)) {
-              const X = b.x + ((p.diverged - x0) / (x1 - x0)) * b.w;
-              const Y = b.y + ((Math.log10(lim[1]) - Math.log10(lim[1] / 2)) /
-                (Math.log10(lim[1]) - Math.log10(lim[0]))) * b.h;
-              drawMarker(ctx, "X", X, Y, L.msLossCross, p.color, "#000", 1.2);
-            }
-          }
-        }
       } else if (this.inside) {
         const ins = this.inside;
         const ip = this.insidePath();
@@ -1582,6 +1637,15 @@ class CanvasExplorer {
       ctx.strokeStyle = CURSOR;
       ctx.stroke();
       ctx.restore();
+      if (pi === 0) { // a diverged path's ✕ at (diverged_at, hi / 2), drawn whole
+        for (const p of this.paths) {
+          if (p.diverged >= 0 && !this.alive(p, k)) {
+            const X = b.x + ((p.diverged - x0) / (x1 - x0)) * b.w;
+            const Y = b.y + (Math.log10(2) / (Math.log10(lim[1]) - Math.log10(lim[0]))) * b.h;
+            drawMarker(ctx, "X", X, Y, L.msLossCross, p.color, "#000", 1.2);
+          }
+        }
+      }
       if (pi === 3 && this.inside) this.effLegend(ctx, b);
     });
   }
@@ -1624,7 +1688,8 @@ class CanvasExplorer {
   destroy() {
     this.destroyed = true;
     if (this.raf) cancelAnimationFrame(this.raf);
-    this.raf = 0;
+    if (this.resizeRaf) cancelAnimationFrame(this.resizeRaf);
+    this.raf = this.resizeRaf = 0;
     this.resizeObserver.disconnect();
     for (const [name, cb] of this.listeners) this.model.off(name, cb);
     for (const [target, type, fn, opts] of this.domListeners || []) {

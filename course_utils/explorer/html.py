@@ -106,7 +106,8 @@ def results_table(paths: Mapping[str, PathData], surface: Any, tol: float,
 
 
 def _fmt(v: float) -> str:
-    return "—" if not np.isfinite(v) else f"{v:.3g}"
+    """Four significant digits, as the canvas's table shows them."""
+    return "—" if not np.isfinite(v) else f"{v:.4g}"
 
 
 def inside_table(path: PathData, series: InsideSeries, k: int, presenter: bool) -> str:
