@@ -7,6 +7,7 @@ functions), so a lazy import cannot hide a cycle. See ``docs/architecture.md``.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,75 @@ def test_modules_and_classes_stay_small(module):
         if isinstance(node, ast.ClassDef):
             length = node.end_lineno - node.lineno + 1
             assert length <= 400, f"class {node.name} in {module} has {length} lines"
+
+
+#: The browser side of the explorer's canvas view: plain JS files joined by canvas.py.
+CANVAS = PACKAGE / "explorer" / "canvas"
+#: Comments and string / template literals (blanked before counting braces or statements).
+_JS_NOISE = re.compile(r"""//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'"""
+                       r"|`(?:\\.|[^`\\])*`", re.S)
+
+
+def _canvas_parts() -> tuple[str, ...]:
+    """``CANVAS_PARTS`` of explorer/canvas.py, read from its source (no anywidget import)."""
+    for node in ast.parse((PACKAGE / "explorer" / "canvas.py").read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "CANVAS_PARTS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError("explorer/canvas.py defines no CANVAS_PARTS")
+
+
+def _js_code(path: Path) -> str:
+    """The file's code with comments and strings blanked (their line breaks kept)."""
+    return _JS_NOISE.sub(lambda m: "\n" * m.group().count("\n"), path.read_text(encoding="utf-8"))
+
+
+def _js_classes(code: str) -> dict[str, int]:
+    """``{name: lines}`` of each ``class X { ... }`` of ``code``, by matching braces."""
+    classes = {}
+    for match in re.finditer(r"^[ \t]*class\s+([\w$]+)[^{]*\{", code, re.M):
+        depth, end = 1, match.end()
+        while depth:
+            assert end < len(code), f"class {match[1]}: no closing brace"
+            depth += {"{": 1, "}": -1}.get(code[end], 0)
+            end += 1
+        classes[match[1]] = code.count("\n", match.start(), end) + 1
+    return classes
+
+
+def test_the_canvas_parts_are_the_files_of_the_folder():
+    parts = _canvas_parts()
+    assert len(parts) == len(set(parts))
+    assert set(parts) == {p.name for p in CANVAS.glob("*.js")}
+    assert not (PACKAGE / "explorer" / "canvas.js").exists()  # the one big file, split
+
+
+@pytest.mark.parametrize("part", _canvas_parts())
+def test_canvas_files_and_classes_stay_small(part):
+    """The same rule as for Python: files up to 1,000 lines, classes up to 400."""
+    path = CANVAS / part
+    source = path.read_text(encoding="utf-8")
+    assert source.count("\n") <= 1000, f"canvas/{part} has {source.count(chr(10))} lines"
+    code = _js_code(path)
+    classes = _js_classes(code)
+    assert len(classes) == len(re.findall(r"^[ \t]*class\s", code, re.M))
+    for name, length in classes.items():
+        assert length <= 400, f"class {name} in canvas/{part} has {length} lines"
+
+
+def test_only_the_last_canvas_part_exports():
+    """The parts share one module scope: no imports, one ``export default`` at the very end."""
+    *parts, last = _canvas_parts()
+    statement = re.compile(r"^[ \t]*(import|export)\b", re.M)
+    for part in parts:
+        found = statement.search(_js_code(CANVAS / part))
+        assert not found, f"canvas/{part} has an {found[1]} statement"
+    code = _js_code(CANVAS / last)
+    assert [m[1] for m in statement.finditer(code)] == ["export"], last
+    export = re.search(r"^export default\b", code, re.M)
+    assert export, f"canvas/{last}: no `export default` at the top level"
+    after = code[export.end():].splitlines()[1:]  # nothing at the top level after it
+    assert all(not line or line[0] in " }" for line in after), last
 
 
 @pytest.mark.parametrize("module", sorted(m for m, p in MODULES.items()

@@ -53,10 +53,14 @@ def test_built_wheel_holds_every_subpackage(tmp_path):
     assert len(packages) >= 5  # course_utils, optimizers, surfaces, explorer, lab
     for package in packages:
         assert f"{package}/__init__.py" in names, package
+    # package data: the explorer canvas's browser side (plain JS files, joined at import)
+    canvas_js = sorted(p.relative_to(ROOT).as_posix() for p in
+                       (ROOT / "course_utils" / "explorer" / "canvas").glob("*.js"))
+    assert canvas_js and set(canvas_js) <= names, sorted(set(canvas_js) - names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import course_utils, course_utils.optimizers.registry, course_utils.surfaces.catalog,"
-            " course_utils.explorer, course_utils.lab._runtime\n"
+            " course_utils.explorer, course_utils.explorer.canvas, course_utils.lab._runtime\n"
             "print(course_utils.__file__)\n"
             "print(len(course_utils.optimizers.names()), len(course_utils.surfaces.names()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

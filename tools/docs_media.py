@@ -5,7 +5,7 @@ Starts JupyterLab on loopback (the same code as the browser tests), opens
 notebooks/00_explorer.ipynb in Debian's Chromium, runs all cells, then writes
 
 * docs/explorer.png: a screenshot of the first explorer;
-* docs/explorer.gif: the explorer while Play runs (the figure and the play bar).
+* docs/explorer.gif: the explorer's figure, drawn by the browser, while its Play runs.
 
 Usage: ``python tools/docs_media.py [--out docs]`` (needs chromium, like the browser tests).
 """
@@ -28,8 +28,6 @@ from tests.browser.lab_helpers import (  # noqa: E402
     open_notebook,
     run_all,
     run_command,
-    slider,
-    slider_readout,
 )
 
 GIF_WIDTH = 760
@@ -79,42 +77,35 @@ def main() -> int:
                 raise SystemExit(f"00_explorer has errors: {state['errors']}")
             run_command(page, "application:toggle-left-area")  # the file browser: more room
             page.wait_for_timeout(500)
-            index = cell_index_of(page, ".widget-play")
+            index = cell_index_of(page, ".cu-canvas-explorer")
             cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-            app = cell.locator(".jp-OutputArea-output:has(.widget-play)").first
+            app = cell.locator(".jp-OutputArea-output:has(.cu-canvas-explorer)").first
             app.scroll_into_view_if_needed()
             page.wait_for_timeout(500)
             png = args.out / "explorer.png"
             app.screenshot(path=str(png))
             print(f"wrote {png} ({png.stat().st_size / 1e3:.0f} kB)")
 
-            # the GIF: the play bar and the figure while Play runs from step 0
-            bar = app.locator(".widget-hbox:has(> .widget-play)").first
-            image = app.locator("img.widget-image").first
-            step = slider(app, "step")
-            handle = step.locator(".noUi-handle").first
-            handle.focus()
-            handle.press("Home")
-            page.wait_for_function("(el) => el.textContent.trim() === '0'",
-                                   arg=step.locator(".widget-readout").element_handle(),
-                                   timeout=10_000)
-            image.scroll_into_view_if_needed()
-            top, pic = bar.bounding_box(), image.bounding_box()
-            clip = {"x": min(top["x"], pic["x"]), "y": top["y"],
-                    "width": max(top["x"] + top["width"], pic["x"] + pic["width"])
-                    - min(top["x"], pic["x"]),
-                    "height": pic["y"] + pic["height"] - top["y"]}
+            # the GIF: the figure drawn by the browser while its Play runs from step 0
+            canvas = app.locator(".cu-canvas-explorer").first
+            canvas.locator(".cu-canvas-map").focus()  # (a click would move the start point)
+            page.keyboard.press("Home")
+            page.wait_for_function("(el) => el.dataset.step === '0'",
+                                   arg=canvas.element_handle(), timeout=10_000)
+            canvas.scroll_into_view_if_needed()
+            clip = canvas.bounding_box()
             frames = [page.screenshot(clip=clip)]
-            app.locator(".widget-play button").first.click()
+            canvas.locator(".cu-canvas-play").click()
             last = "0"
             deadline = time.monotonic() + 60
             while len(frames) < args.frames and time.monotonic() < deadline:
-                now = slider_readout(step)
+                now = canvas.get_attribute("data-step")
                 if now != last:
                     frames.append(page.screenshot(clip=clip))
                     last = now
                 page.wait_for_timeout(120)
-            app.locator(".widget-play button").nth(1).click()
+            if canvas.get_attribute("data-playing") == "true":
+                canvas.locator(".cu-canvas-play").click()
             gif = args.out / "explorer.gif"
             width = GIF_WIDTH
             while _gif(frames, gif, width, ms=110) > MAX_BYTES and width > 400:

@@ -1,7 +1,8 @@
 """The explorer drawn in the browser: the kernel sends numbers, the browser draws every frame.
 
 :class:`ExplorerCanvas` is an `anywidget <https://anywidget.dev>`_ widget whose JavaScript
-(``canvas.js``, shipped in the package: no CDN, no build step) draws the map, the paths and the
+(``canvas/*.js``, one file per responsibility joined into one ES module by
+:func:`esm_source`, shipped in the package: no CDN, no build step) draws the map, the paths and the
 four panels against the step on an HTML canvas. The kernel sends data, not pictures: the
 surface's grid of ``f`` once per surface, and each path's points and series as float32 binary
 buffers once per change. Play, the step scrubber and hovering then run in the browser alone,
@@ -38,6 +39,22 @@ __all__ = ["CanvasView", "ExplorerCanvas", "inside_payload", "path_payload", "su
 HERE = Path(__file__).parent
 #: Contour levels of the map (as the matplotlib view).
 LEVELS = 22
+#: The browser side's source files in ``canvas/``, one responsibility each, in the order
+#: :func:`esm_source` joins them (one module scope: a file's top-level code may use only what
+#: the files before it define; only the last one exports, the anywidget ``render``).
+CANVAS_PARTS = ("format.js", "dom.js", "shapes.js", "data.js", "layout.js", "surface.js",
+                "map.js", "panels.js", "inside.js", "readout.js", "playbar.js", "widget.js")
+
+
+def esm_source() -> str:
+    """The widget's ES module (``_esm``): the files of :data:`CANVAS_PARTS`, joined in order.
+
+    No build step: plain concatenation, each part preceded by a ``// --- name ---`` comment.
+    """
+    folder = HERE / "canvas"
+    parts = [f"// --- {name} ---\n{(folder / name).read_text(encoding='utf-8').rstrip()}\n"
+             for name in CANVAS_PARTS]
+    return "\n".join(parts)
 
 
 def f32(values: Any) -> bytes:
@@ -161,7 +178,7 @@ def inside_payload(name: str, series: InsideSeries) -> dict[str, Any]:
 
 
 class ExplorerCanvas(anywidget.AnyWidget):
-    """The explorer's picture, drawn by the browser (``canvas.js``) from the data in its traits.
+    """The explorer's picture, drawn by the browser (``canvas/*.js``) from the data in its traits.
 
     Python sets ``surface``, ``paths``, ``inside``, ``limits``, ``eff_title``, ``steps``,
     ``interval`` / ``stride`` (Play's speed) and ``presenter``. Both sides set ``step`` (the
@@ -170,7 +187,7 @@ class ExplorerCanvas(anywidget.AnyWidget):
     is in the docstrings of the payload functions of this module.
     """
 
-    _esm = HERE / "canvas.js"
+    _esm = esm_source()
     if (HERE / "canvas.css").exists():  # the stylesheet is optional
         _css = HERE / "canvas.css"
 

@@ -1,10 +1,11 @@
-"""A page that renders the explorer's canvas widget (``canvas.js``) without Jupyter.
+"""A page that renders the explorer's canvas widget (``canvas/*.js``) without Jupyter.
 
 The page holds a minimal anywidget model in JavaScript (``get``, ``set``, ``on("change:x")``,
 ``off``, ``save_changes`` (counted), ``send``), fills it with a widget's state exactly as it
 travels to the browser (``_remove_buffers``: the binary traits become DataViews at their
-paths), imports ``canvas.js`` from a Blob URL (a data: URL where the Blob is refused) and calls
-``render({model, el})``. ``window.harness`` lets a test play Python's part:
+paths), imports the widget's ES module (``esm_source()``, the widget's ``_esm``: the files of
+``course_utils/explorer/canvas/`` joined) from a Blob URL (a data: URL where the Blob is
+refused) and calls ``render({model, el})``. ``window.harness`` lets a test play Python's part:
 
 * ``harness.py_set(state, buffer_paths, buffers_b64)`` sets traits as the kernel would (change
   events fire, ``save_changes`` is not called);
@@ -17,11 +18,9 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-CANVAS_JS = ROOT / "course_utils" / "explorer" / "canvas.js"
+from course_utils.explorer.canvas import esm_source
 
 #: the traits of ExplorerCanvas that are not data for the browser's drawing
 _SKIP = ("_esm", "_css", "_anywidget_id", "_dom_classes", "layout", "tabbable", "tooltip")
@@ -161,7 +160,7 @@ def harness_html(state: dict, buffer_paths: list, buffers: list[str], *, offline
                  width: int = 1100, source: str | None = None) -> str:
     """The test page for ``state`` (from :func:`widget_state`)."""
     data = {"state": state, "paths": buffer_paths, "buffers": buffers, "offline": offline}
-    source = CANVAS_JS.read_text(encoding="utf-8") if source is None else source
+    source = esm_source() if source is None else source
     # "</" would end the script element early
     def js(value: Any) -> str:
         return json.dumps(value).replace("</", "<\\/")

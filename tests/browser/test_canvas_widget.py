@@ -1,4 +1,4 @@
-"""The explorer's canvas widget (``course_utils/explorer/canvas.js``) in Chromium, without Jupyter.
+"""The explorer's canvas widget (``course_utils/explorer/canvas/``) in Chromium, without Jupyter.
 
 The widget's state comes from a real explorer (``explore(...).view.widget``) exactly as it
 travels to the browser (binary traits as DataViews); a minimal anywidget model in the page

@@ -1,6 +1,6 @@
 """The canvas view: what the kernel sends the browser is the model's numbers, once per change.
 
-The browser side (canvas.js) is tested in tests/browser; here the payloads are checked against
+The browser side (canvas/*.js) is tested in tests/browser; here the payloads are checked against
 the model (the same paths as ``run``, the same grid as ``surface.f``, the same axis limits as
 the matplotlib view) and the traffic is counted: a slider sends one message, scrubbing and
 hyperparameter moves repack only what changed, and a click on the map moves the start.
