@@ -4,7 +4,9 @@ The course notebook is run in JupyterLab, then presented with jupyterlab-deck (t
 "deck:start", which the notebook toolbar's deck button runs) starting on each slide that holds
 a widget output. On that slide the widget's DOM must be on screen, in the viewport, with no
 widget repr text; the arrow key moves to the next slide and the remote's "Exit Deck" button
-ends the presentation.
+ends the presentation. The explorer's slide shows the explorer's canvas (anywidget, drawn in
+the browser), and its Play button animates it there: the step (the canvas's ``dataset.step``)
+advances and the canvas's pixels change.
 """
 
 from __future__ import annotations
@@ -16,7 +18,21 @@ from typing import Any
 import pytest
 
 from .conftest import ARTIFACTS, loopback_page
-from .lab_helpers import WIDGET_AS_TEXT, open_notebook, run_all, run_command
+from .lab_helpers import (
+    CANVAS_MAP,
+    CANVAS_PLAY,
+    CANVAS_ROOT,
+    WIDGET_AS_TEXT,
+    canvas_pixels,
+    canvas_side_by_side,
+    canvas_state,
+    cell_index_of,
+    open_notebook,
+    run_all,
+    run_command,
+    wait_for_canvas_change,
+    wait_for_canvas_drawn,
+)
 
 DECK_NOTEBOOK = "00_explorer.ipynb"
 #: the slide types jupyterlab-deck 0.2 places on slides; any other value (nbconvert's "-" for
@@ -60,37 +76,57 @@ def _slide_start(types: list[str | None], index: int) -> int:
     return index
 
 
+def _present(page: Any, types: list[str | None], index: int) -> Any:
+    """Start the deck on the slide of cell ``index`` and go forward until the cell is shown
+    (a cell after a fragment appears when the presenter reaches it); return the cell."""
+    start = _slide_start(types, index)
+    page.evaluate(f"() => {{ window.jupyterapp.shell.currentWidget.content"
+                  f".activeCellIndex = {start}; }}")
+    run_command(page, "deck:start")
+    page.wait_for_function("() => document.body.dataset.jpDeckMode === 'presenting'",
+                           timeout=15_000)
+    viewport = page.viewport_size
+    head = page.locator(".jp-Notebook .jp-Cell").nth(start).bounding_box()
+    assert head and head["y"] < viewport["height"] and head["y"] + head["height"] > 0, (
+        f"the deck shows the slide of cell {start} off screen (an empty slide): {head}")
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    for _ in range(index - start):
+        if "jp-deck-mod-visible" in (cell.get_attribute("class") or ""):
+            break
+        run_command(page, "deck:forward")
+        page.wait_for_timeout(300)
+    page.wait_for_timeout(500)  # the deck fades cells in (0.1 s transition)
+    classes = cell.get_attribute("class") or ""
+    hidden = {i: t for i, t in enumerate(types) if t not in DECK_SLIDE_TYPES}
+    assert "jp-deck-mod-onscreen" in classes and "jp-deck-mod-visible" in classes, (
+        f"cell {index} (slide_type {types[index]!r}) holds a live widget but is not on "
+        f"its slide in the deck. jupyterlab-deck 0.2 hides cells whose slide_type is "
+        f"not one of {sorted(t for t in DECK_SLIDE_TYPES if t)} or absent; cells with "
+        f"another value: {json.dumps(hidden)[:300]}")
+    return cell
+
+
+def _in_viewport(page: Any, box: dict | None) -> bool:
+    viewport = page.viewport_size
+    return bool(box) and -2 <= box["y"] < viewport["height"] \
+        and 0 <= box["x"] < viewport["width"]
+
+
+def _scroll_back_up(page: Any) -> None:
+    """Scroll the slide back to its top before leaving it."""
+    viewport = page.viewport_size
+    page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
+    page.mouse.wheel(0, -20_000)
+    page.wait_for_timeout(300)
+
+
 def test_deck_shows_live_widgets_as_widgets(deck_page: Any) -> None:
     page = deck_page
     types, widget_cells = _slide_types(page), _widget_cells(page)
     assert widget_cells, f"no widget output in {DECK_NOTEBOOK}: nothing to present"
-    hidden = {i: t for i, t in enumerate(types) if t not in DECK_SLIDE_TYPES}
     try:
         for index in widget_cells:
-            start = _slide_start(types, index)
-            page.evaluate(f"() => {{ window.jupyterapp.shell.currentWidget.content"
-                          f".activeCellIndex = {start}; }}")
-            run_command(page, "deck:start")
-            page.wait_for_function("() => document.body.dataset.jpDeckMode === 'presenting'",
-                                   timeout=15_000)
-            viewport = page.viewport_size
-            head = page.locator(".jp-Notebook .jp-Cell").nth(start).bounding_box()
-            assert head and head["y"] < viewport["height"] and head["y"] + head["height"] > 0, (
-                f"the deck shows the slide of cell {start} off screen (an empty slide): {head}")
-            cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-            # a widget after a fragment appears when the presenter reaches it
-            for _ in range(index - start):
-                if "jp-deck-mod-visible" in (cell.get_attribute("class") or ""):
-                    break
-                run_command(page, "deck:forward")
-                page.wait_for_timeout(300)
-            page.wait_for_timeout(500)  # the deck fades cells in (0.1 s transition)
-            classes = cell.get_attribute("class") or ""
-            assert "jp-deck-mod-onscreen" in classes and "jp-deck-mod-visible" in classes, (
-                f"cell {index} (slide_type {types[index]!r}) holds a live widget but is not on "
-                f"its slide in the deck. jupyterlab-deck 0.2 hides cells whose slide_type is "
-                f"not one of {sorted(t for t in DECK_SLIDE_TYPES if t)} or absent; cells with "
-                f"another value: {json.dumps(hidden)[:300]}")
+            cell = _present(page, types, index)
             widget = cell.locator(".jp-OutputArea-output .jupyter-widgets").first
             widget.wait_for(state="visible", timeout=10_000)
             # on a slide taller than the screen the presenter scrolls down to the widget
@@ -98,13 +134,48 @@ def test_deck_shows_live_widgets_as_widgets(deck_page: Any) -> None:
             page.screenshot(path=str(ARTIFACTS / f"deck-slide-with-cell-{index}.png"))
             box = widget.bounding_box()
             assert box and box["width"] > 50 and box["height"] > 10, box
-            assert -2 <= box["y"] < viewport["height"] and 0 <= box["x"] < viewport["width"], box
+            assert _in_viewport(page, box), box
             text = cell.locator(".jp-Cell-outputArea").first.inner_text()
             assert not WIDGET_AS_TEXT.search(text) and "Error displaying widget" not in text
-            page.mouse.move(viewport["width"] / 2, viewport["height"] / 2)
-            page.mouse.wheel(0, -20_000)  # and back up before leaving the slide
-            page.wait_for_timeout(300)
+            _scroll_back_up(page)
             _stop_deck(page)
+    finally:
+        if page.evaluate(_DECK_MODE_JS) == "presenting":
+            run_command(page, "deck:stop")
+
+
+def test_deck_explorer_slide_shows_and_plays_the_canvas(deck_page: Any) -> None:
+    page = deck_page
+    page.wait_for_selector(f".jp-Notebook {CANVAS_ROOT}", state="attached", timeout=60_000)
+    index = cell_index_of(page, CANVAS_ROOT)
+    types = _slide_types(page)
+    try:
+        cell = _present(page, types, index)
+        root = cell.locator(CANVAS_ROOT).first
+        play = root.locator(CANVAS_PLAY).first
+        root.locator(CANVAS_MAP).scroll_into_view_if_needed(timeout=10_000)
+        wait_for_canvas_drawn(root)
+        box = root.locator(CANVAS_MAP).bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100, box
+        assert _in_viewport(page, box), f"the explorer's canvas is off the slide: {box}"
+        assert canvas_side_by_side(root) is None, canvas_side_by_side(root)
+        assert "Error displaying widget" not in cell.locator(".jp-Cell-outputArea").inner_text()
+        before, first = canvas_pixels(root), canvas_state(root)
+        play.scroll_into_view_if_needed(timeout=10_000)
+        play.click(timeout=10_000)
+        try:
+            page.wait_for_function(
+                "([el, k]) => Number(el.dataset.step) !== k && Number(el.dataset.step) >= 3",
+                arg=[root.element_handle(), first["step"]], timeout=20_000)
+            diff, _ = wait_for_canvas_change(root, before)
+            page.screenshot(path=str(ARTIFACTS / "deck-explorer-canvas-playing.png"))
+        finally:
+            play.click(timeout=10_000)  # Pause
+        now = canvas_state(root)
+        assert now["step"] != first["step"] and now["frames"] > first["frames"], (first, now)
+        assert diff > 0.001, f"the canvas's pixels did not change while playing ({diff:.4f})"
+        _scroll_back_up(page)
+        _stop_deck(page)
     finally:
         if page.evaluate(_DECK_MODE_JS) == "presenting":
             run_command(page, "deck:stop")

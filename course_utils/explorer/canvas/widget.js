@@ -160,17 +160,23 @@ class CanvasExplorer {
     this.resizeRaf = requestAnimationFrame(() => {
       this.resizeRaf = 0;
       if (this.destroyed) return;
-      const w = Math.floor(this.root.clientWidth);
+      const w = this.availableWidth();
       const dpr = window.devicePixelRatio || 1;
       if (w === this.width && dpr === this.dpr && this.lay) return;
       this.relayout();
     });
   }
 
+  /** The root's width in whole CSS pixels, rounded down: clientWidth rounds 944.75 up to 945,
+   * and a layout one pixel too wide wraps the panels under the map (seen in the deck). */
+  availableWidth() {
+    return Math.floor(Math.min(this.root.clientWidth, this.root.getBoundingClientRect().width));
+  }
+
   relayout() {
     const presenter = !!this.model.get("presenter");
     this.root.classList.toggle("cu-presenter", presenter);
-    this.width = Math.floor(this.root.clientWidth);
+    this.width = this.availableWidth();
     this.dpr = window.devicePixelRatio || 1;
     if (this.width <= 0) { this.lay = null; return; }
     const family = getComputedStyle(this.root).fontFamily || "sans-serif";
