@@ -1,6 +1,6 @@
-"""How fast does the explorer answer a slider?
+"""How fast does the explorer answer a slider? (the matplotlib PNG view, `backend="image"`)
 
-Six optimizers x 300 steps on the ravine, the default image backend (Agg figure -> PNG ->
+Six optimizers x 300 steps on the ravine, the image backend (Agg figure -> PNG ->
 ``widgets.Image``). Each figure is the median (and the minimum) over ``--repeat`` slider moves:
 
 * recompute: the optimizers whose inputs changed are run again (``run`` with the states
@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.repeat
 
-    app = explore("ravine", OPTIMIZERS, steps=STEPS)
+    app = explore("ravine", OPTIMIZERS, steps=STEPS, backend="image")
     assert app.last_error is None, app.last_error
     lr = app.sliders["adam"]["learning_rate"]
     start_x = app.start_sliders[0]
@@ -101,7 +101,8 @@ def main() -> None:
     steps = np.linspace(0, STEPS - 1, n).astype(int)  # the step slider starts at STEPS
     report("redraw only, step scrubber / Play frame", timed(set_value(app.step_slider), steps))
     report("from scratch: full update, no cache, full redraw", timed(scratch_update, take(lrs)))
-    builds = timed(lambda v: explore("ravine", OPTIMIZERS, steps=STEPS), range(max(3, n // 6)))
+    builds = timed(lambda v: explore("ravine", OPTIMIZERS, steps=STEPS, backend="image"),
+                   range(max(3, n // 6)))
     report("from scratch: build the whole app", builds)
 
 

@@ -2,7 +2,8 @@
 
 The explorer of notebook 00 (the ravine, SGD, momentum and Adam, 200 steps, looking inside
 Adam). Every slider of the app is moved to ``--positions`` values spread over its range
-(jumps, as a click on the track or a typed value makes, not drags), in ``--rounds`` rounds
+(jumps, as a click on the track or a typed value makes, not drags), then put back, so that
+each slider moves from the notebook's setup (200 steps), in ``--rounds`` rounds
 that alternate between the two views, so that both see the same machine load. A move's kernel
 time runs from setting the slider's ``.value`` to the end of every observer, including
 serializing the messages for the browser: each message a widget sends is encoded to JSON, as
@@ -127,10 +128,12 @@ def main() -> None:
                 values = positions(widget, args.positions)
                 if r % 2:
                     values = values[::-1]
+                initial = widget.value
                 before = (Traffic.messages, Traffic.bytes)
                 times[backend][name] += measure(app, widget, values)
                 traffic[backend][0] += Traffic.messages - before[0]
                 traffic[backend][1] += Traffic.bytes - before[1]
+                widget.value = initial  # the next slider moves from the notebook's setup
     moves = {b: sum(len(v) for v in times[b].values()) for b in apps}
     print(f"explorer of notebook 00: {', '.join(setup['optimizers'])} on the {setup['surface']}, "
           f"{setup['steps']} steps, inside {setup['inspect']}; {len(names)} sliders x "

@@ -119,6 +119,7 @@ if result.success and not {preload_widgets}:
     app = widgets.explore("ravine", ("sgd", "adam"))
     report.update(package=course_utils.__file__, mnist=course_utils.load_mnist()[0][0].shape,
                   widget=type(app.widget).__name__, status=app.trajectories["adam"].status(),
+                  view=app.view.backend,
                   solutions=os.path.isdir("solutions"))
 print("REPORT " + json.dumps(report))
 """
@@ -170,3 +171,4 @@ def test_in_a_fresh_colab_like_runtime_the_cell_fetches_and_installs_the_course(
     assert second["mnist"] == [60000, 28, 28]
     assert second["solutions"] is True
     assert second["widget"] == "VBox" and second["status"] == "ok"
+    assert second["view"] == "canvas"  # the cell installs anywidget: the browser draws

@@ -51,7 +51,7 @@ if "google.colab" in sys.modules:
     if not os.path.isdir(course_dir):
         subprocess.run(["git", "clone", "--quiet", "--depth", "1", course_repository, course_dir],
                        check=True)
-    %pip install --quiet -e {course_dir} "ipywidgets>=8.1,<9"
+    %pip install --quiet -e {course_dir} "ipywidgets>=8.1,<9" "anywidget>=0.9,<1"
     sys.path.insert(0, course_dir)
     os.chdir(os.path.join(course_dir, "notebooks"))
     import ipywidgets
