@@ -55,6 +55,63 @@ def test_dashboard_moves_within_an_epoch_and_ends_on_the_history(setup, tiny):
                                r.history["loss"])
 
 
+def test_dashboard_draws_a_finished_run_and_no_image_that_shows_nothing_new(setup, tiny,
+                                                                          capsys):
+    dash = lab.Dashboard(["sgd", "adam"], min_interval=0.0)
+    sgd = lab.train(lab.lecture_model(seed=0), tiny, optimizer=keras.optimizers.SGD(0.1),
+                    epochs=3, setup=setup, callbacks=[dash.callback("sgd")])
+    assert dash.n_draws == 3                    # one per epoch; the run's end adds nothing
+    slow = lab.Dashboard(["sgd", "adam"], min_interval=3600.0)
+    slow.add_history("sgd", sgd.history)        # drawn from its history, not trained again
+    assert slow.n_draws == 1
+    adam = lab.train(lab.lecture_model(seed=0), tiny, optimizer=keras.optimizers.Adam(),
+                     epochs=3, setup=setup, callbacks=[slow.callback("adam")])
+    assert slow.n_draws == 2                    # epochs within min_interval; one at the end
+    for run, result in (("sgd", sgd), ("adam", adam)):
+        for (metric, split), line in slow.lines[run].items():
+            key = metric if split == "train" else f"val_{metric}"
+            np.testing.assert_allclose(line.get_ydata(), result.history[key])
+            np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+    missing = lab.MissingData("no file")
+    assert slow.add_history("sgd", missing) is missing
+    assert "skipped add_history()" in capsys.readouterr().out
+    assert slow.values("sgd", "loss", "train") == sgd.history["loss"]
+
+
+def test_in_jupyter_quick_runs_are_completed_when_the_cell_has_run(setup, tiny, monkeypatch):
+    import IPython
+    import IPython.display
+    from IPython.core.events import EventManager, available_events
+
+    images = []
+
+    class Handle:
+        def update(self, image):
+            images.append(image)
+
+    def display(image, display_id=False):
+        images.append(image)
+        return Handle()
+
+    class Shell:                                 # what the dashboard needs of IPython
+        pass
+
+    shell = Shell()
+    shell.events = EventManager(shell, available_events)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    monkeypatch.setattr(IPython.display, "display", display)
+    dash = lab.Dashboard(["sgd", "adam"], show=True, min_interval=3600.0)
+    for run, opt in (("sgd", keras.optimizers.SGD(0.1)), ("adam", keras.optimizers.Adam())):
+        lab.train(lab.lecture_model(seed=0), tiny, optimizer=opt, epochs=2, setup=setup,
+                  callbacks=[dash.callback(run)])
+    assert len(images) == 1                      # the first epoch; the rest within min_interval
+    shell.events.trigger("post_run_cell", None)  # the cell has run: the complete image
+    assert len(images) == 2 and dash.handle is not None
+    assert all(len(dash.values(run, "loss", "val")) == 2 for run in ("sgd", "adam"))
+    shell.events.trigger("post_run_cell", None)  # once: the next cell draws nothing
+    assert len(images) == 2 and shell.events.callbacks["post_run_cell"] == []
+
+
 def _looks(lines):
     return [(to_rgb(line.get_color()), line.get_marker(), line.get_linestyle())
             for line in lines]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import lab, optimizers
+from course_utils.lab import training
 
 from .solutions import Adam
 
@@ -91,6 +92,59 @@ def test_compare_starts_every_run_from_the_same_weights(setup, tiny):
     assert len(a.epoch_times) == 2 and a.wall_time >= sum(a.epoch_times) * 0.9
     table = lab.results_table([a, c], target=0.5)
     assert "a (t)" in table and "epochs to 50%" in table
+
+
+def test_runs_of_one_network_share_one_evaluation_graph(setup, tiny):
+    """Validation and test accuracy come from one compiled copy per architecture: the runs'
+    own models never build an evaluation graph, and the numbers are Keras's own."""
+    template = lab.lecture_model(seed=3)
+    seen = []
+
+    class Spy(keras.callbacks.Callback):            # runs after the validation callback
+        def on_epoch_end(self, epoch, logs=None):
+            seen.append(sorted(logs))
+
+    factories = {"a": lambda: keras.optimizers.SGD(0.1), "b": lambda: keras.optimizers.Adam()}
+    a, b = lab.compare(template, tiny, factories, epochs=2, setup=setup)
+    evaluator = training._evaluator(a.model, setup.compile_kwargs, tiny)
+    assert evaluator is training._evaluator(b.model, setup.compile_kwargs, tiny)
+    assert evaluator is not training._evaluator(lab.modern_model(seed=0), setup.compile_kwargs,
+                                                tiny)
+    assert a.model.test_function is None and b.model.test_function is None
+    # the same numbers as fit(validation_data=...) and evaluate on the run's own model
+    own = keras.models.clone_model(template)
+    own.set_weights(template.get_weights())
+    own.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"], **setup.compile_kwargs)
+    keras.utils.set_random_seed(0)
+    history = own.fit(tiny.train_dataset(128, seed=0), epochs=2, shuffle=False, verbose=0,
+                      validation_data=tiny.eval_dataset("val")).history
+    assert b.history == {k: [float(v) for v in vals] for k, vals in history.items()}
+    assert [b.test_loss, b.test_accuracy] == own.evaluate(tiny.eval_dataset("test"), verbose=0)
+    # callbacks after it (early stopping, the dashboard) see the validation
+    lab.train(lab.lecture_model(seed=3), tiny, optimizer=keras.optimizers.SGD(0.1), epochs=1,
+              setup=setup, callbacks=[Spy()])
+    assert seen == [["accuracy", "loss", "val_accuracy", "val_loss"]]
+
+
+def test_optimizer_state_starts_as_its_build_says_and_runs_repeat(setup, tiny):
+    """The optimizer's variables are made before the training step is traced: inside the
+    trace, ScheduleFreeAdamW's z did not start at the weights, and a run depended on the runs
+    before it."""
+    model = lab.lecture_model(seed=0)
+    start = model.get_weights()
+    opt = keras.optimizers.ScheduleFreeAdamW(learning_rate=1e-12)    # z barely moves
+    lab.train(model, tiny, optimizer=opt, epochs=1, setup=setup)
+    z = [v.numpy() for v in opt.variables if v.name.endswith("_momentum")]
+    assert len(z) == len(start)
+    for z_i, w in zip(z, start, strict=True):
+        np.testing.assert_allclose(z_i, w, atol=1e-6)
+    template = lab.lecture_model(seed=5)
+    factories = {"sf": lambda: keras.optimizers.ScheduleFreeAdamW(learning_rate=0.01)}
+    (first,) = lab.compare(template, tiny, factories, epochs=2, setup=setup)
+    lab.lecture_model(seed=None)                   # other random draws before the next run
+    (again,) = lab.compare(template, tiny, factories, epochs=2, setup=setup)
+    assert first.history == again.history
 
 
 def test_weights_are_recorded_for_the_landscape(setup, tiny):
