@@ -399,6 +399,51 @@ def test_click_sends_the_start_point_but_not_offline(browser: Any, tmp_path: Pat
         page.wait_for_function(f"+document.querySelector('{HOST}').dataset.step > 40")
 
 
+def test_dragging_the_start_sends_one_request_at_a_time(browser: Any, tmp_path: Path,
+                                                         beale: Any) -> None:
+    w = beale.view.widget
+    with canvas_page(browser, tmp_path, w, "drag") as page:
+        start = np.frombuffer(w.paths[0]["xy"], "<f4")[:2]
+        px, py = map_point(page, w.surface, float(start[0]), float(start[1]))
+        page.mouse.move(px, py)
+        assert page.eval_on_selector(".cu-canvas-map", "c => c.style.cursor") == "grab"
+        page.mouse.down()
+        page.mouse.move(px - 30, py + 20, steps=8)  # no answer yet: one request on its way
+        assert saves(page) == 1
+        first = page.evaluate("harness.sent[0].start_request")
+        assert first[2] == 1
+        # the kernel answers with new paths: the latest dragged point leaves at once
+        py_set(page, trait_update(w, "paths"))
+        page.wait_for_function("harness.saves === 2", timeout=5_000)
+        page.mouse.move(px - 60, py + 40, steps=4)
+        page.mouse.up()
+        # no answer this time: after the wait runs out, the released point is sent last
+        page.wait_for_function("harness.saves === 3", timeout=5_000)
+        x, y, counter = page.evaluate("harness.sent.at(-1).start_request")
+        xd, yd = map_data(page, w.surface, px - 60, py + 40)
+        assert (x, y, counter) == (pytest.approx(xd, abs=1e-6), pytest.approx(yd, abs=1e-6), 3)
+        page.wait_for_timeout(700)
+        assert saves(page) == 3  # nothing after the release
+    with canvas_page(browser, tmp_path, w, "drag-offline", offline=True) as page:
+        page.mouse.move(px, py)
+        page.mouse.down()
+        page.mouse.move(px - 30, py + 20, steps=4)
+        page.mouse.up()
+        assert page.evaluate("harness.sent") == []
+
+
+def test_panel_titles_fit_their_panels(browser: Any, tmp_path: Path, beale: Any) -> None:
+    w = beale.view.widget
+    long_title = "condition number κ = |λ|max / |λ|min along the path"
+    with canvas_page(browser, tmp_path, w, "wide", width=1400) as page:
+        titles = json.loads(page.get_attribute(".cu-canvas-panels", "data-titles"))
+        assert titles[2] == long_title and titles[3] == "effective learning rate of Adam"
+    with canvas_page(browser, tmp_path, w, "narrow", width=820) as page:
+        titles = json.loads(page.get_attribute(".cu-canvas-panels", "data-titles"))
+        assert titles[2] in ("condition number κ along the path", "condition number κ")
+        assert titles[0] == "loss gap f − f*"
+
+
 def test_resize_presenter_and_cleanup(browser: Any, tmp_path: Path, beale: Any) -> None:
     w = beale.view.widget
     with canvas_page(browser, tmp_path, w, "resize") as page:

@@ -2,11 +2,16 @@
 // the moving parts at step k: the paths up to k with their markers, the start and current
 // points, the ✕ of diverged paths, "step k / steps", and for the inspected optimizer the
 // Hessian's eigen-directions (bands), the next step (black arrow), the velocity (white arrow)
-// and the look-ahead point (ring). A click (no drag) on the map asks Python to move the start.
+// and the look-ahead point (ring). A click (no drag) on the map asks Python to move the start;
+// dragging the start point asks again as it moves, one request at a time (the next one leaves
+// when the paths of the last one arrive), so the paths follow the pointer as fast as the kernel
+// answers and no faster.
 
 const EIGEN_GREY = "rgba(51, 51, 51, 0.4)";
 const EIGEN_RED = "rgba(204, 51, 18, 0.6)";
 const CLICK_SLOP = 4; // px a press may move and still be a click (not a drag)
+const GRAB = 10; // px from the start point within which a press grabs it
+const ANSWER_WAIT_MS = 500; // a start request without new paths by then is taken as answered
 
 /** plotting.eigen_segments: half-lengths along v_i proportional to 1/sqrt|λi|, longest = size. */
 function eigenHalfLengths(l1, l2, size) {
@@ -29,6 +34,8 @@ class MapView {
     this.canvas = canvas;
     this.background = new MapBackground();
     this.press = null; // {x, y} of a pointer press that may become a click
+    // while the start point is dragged: {latest, sent: [x, y] | null, pending, done, timer}
+    this.drag = null;
   }
 
   drawBackground() {
@@ -177,25 +184,101 @@ class MapView {
     return L.frame.toData(e.clientX - r.left, e.clientY - r.top);
   }
 
+  /** Whether a pointer event is within GRAB px of the start point (of the first path). */
+  nearStart(e) {
+    const L = this.view.lay;
+    const p = this.view.data.paths[0];
+    if (!L || !L.frame || !p || p.n === 0) return false;
+    const r = this.canvas.getBoundingClientRect();
+    const dx = e.clientX - r.left - L.frame.px(p.xy[0]);
+    const dy = e.clientY - r.top - L.frame.py(p.xy[1]);
+    return Math.hypot(dx, dy) <= GRAB;
+  }
+
   onPointerDown(e) {
     if (e.button !== 0) return;
     this.press = { x: e.clientX, y: e.clientY };
+    if (offline() || !this.nearStart(e)) return;
+    this.drag = { latest: null, sent: null, pending: false, done: false, timer: 0 };
+    if (this.canvas.setPointerCapture && e.pointerId !== undefined) {
+      try { this.canvas.setPointerCapture(e.pointerId); } catch (err) { /* not a real pointer */ }
+    }
+    this.canvas.style.cursor = "grabbing";
   }
 
-  /** A click (not a drag) in the plot box: `start_request = [x, y, counter]` (not offline). */
+  /** Hovering: a grab cursor over the start point; dragging: ask for the new start. */
+  onPointerMove(e) {
+    if (!this.drag) {
+      if (!offline()) this.canvas.style.cursor = this.nearStart(e) ? "grab" : "";
+      return;
+    }
+    const d = this.dataAt(e);
+    if (!d || !d.inside) return;
+    this.drag.latest = [d.x, d.y];
+    this.sendDrag();
+  }
+
+  /** Send the dragged point unless a request is on its way or it was sent already. */
+  sendDrag() {
+    const drag = this.drag;
+    if (!drag || drag.pending || !drag.latest) return;
+    if (drag.sent && drag.sent[0] === drag.latest[0] && drag.sent[1] === drag.latest[1]) return;
+    drag.sent = drag.latest;
+    drag.pending = true;
+    this.requestStart(drag.latest[0], drag.latest[1]);
+    clearTimeout(drag.timer);
+    drag.timer = setTimeout(() => this.answered(), ANSWER_WAIT_MS);
+  }
+
+  /** New paths arrived (or the wait ran out): the next dragged point may leave. */
+  answered() {
+    const drag = this.drag;
+    if (!drag) return;
+    clearTimeout(drag.timer);
+    drag.pending = false;
+    this.sendDrag();
+    if (drag.done && !drag.pending) this.drag = null;
+  }
+
+  /** `start_request = [x, y, counter]`: Python moves the start there and sends new paths. */
+  requestStart(x, y) {
+    const model = this.view.model;
+    const old = model.get("start_request");
+    const counter = (Array.isArray(old) && isNum(old[2]) ? old[2] : 0) + 1;
+    model.set("start_request", [x, y, counter]);
+    model.save_changes();
+  }
+
+  /** The end of a press: a drag of the start point ends (its last point is still sent), or a
+   * click (not a drag) in the plot box moves the start there (not offline). */
   onPointerUp(e) {
     const press = this.press;
     this.press = null;
+    const drag = this.drag;
+    if (drag) {
+      this.canvas.style.cursor = "grab";
+      const moved = press && Math.hypot(e.clientX - press.x, e.clientY - press.y) > CLICK_SLOP;
+      const d = this.dataAt(e);
+      if (moved && d && d.inside) drag.latest = [d.x, d.y];
+      drag.done = true;
+      this.sendDrag();
+      if (!drag.pending) this.drag = null;
+      if (moved) return;
+    }
     if (!press || e.button !== 0) return;
     if (Math.hypot(e.clientX - press.x, e.clientY - press.y) > CLICK_SLOP) return;
     this.canvas.focus({ preventScroll: true });
     if (offline()) return;
     const d = this.dataAt(e);
     if (!d || !d.inside) return;
-    const model = this.view.model;
-    const old = model.get("start_request");
-    const counter = (Array.isArray(old) && isNum(old[2]) ? old[2] : 0) + 1;
-    model.set("start_request", [d.x, d.y, counter]);
-    model.save_changes();
+    this.requestStart(d.x, d.y);
+  }
+
+  /** The pointer was lost mid-drag (e.g. the tab changed): stop dragging. */
+  onPointerCancel() {
+    this.press = null;
+    if (this.drag) clearTimeout(this.drag.timer);
+    this.drag = null;
+    this.canvas.style.cursor = "";
   }
 }

@@ -6,6 +6,20 @@
 
 const PANEL_TITLES = ["loss gap f \u2212 f*", "gradient norm \u2016\u2207f\u2016",
   "condition number \u03ba = |\u03bb|max / |\u03bb|min along the path"];
+// shorter forms of a title, tried in turn where the panel is too narrow for it
+const SHORT_TITLES = {
+  [PANEL_TITLES[2]]: ["condition number \u03ba along the path", "condition number \u03ba"],
+};
+
+/** The longest form of `title` that fits in `width` px (else cut, with an ellipsis). */
+function fitTitle(ctx, family, size, title, width) {
+  ctx.font = `${size}px ${family}`;
+  const fits = (str) => ctx.measureText(str).width <= width;
+  for (const str of [title, ...(SHORT_TITLES[title] || [])]) if (fits(str)) return str;
+  let str = title;
+  while (str.length > 1 && !fits(str + "\u2026")) str = str.slice(0, -1);
+  return str + "\u2026";
+}
 const PANEL_KEYS = ["loss", "grad", "cond", "eff"]; // their limits
 const PANEL_FIELDS = ["gap", "grad", "cond"]; // the paths' series on the first three
 const PANEL_NAMES = ["f \u2212 f*", "\u2016\u2207f\u2016", "\u03ba", ""]; // in the read-out
@@ -32,6 +46,7 @@ class PanelsView {
     ctx.fillRect(0, 0, L.panW, L.panH);
     const [x0, x1] = limits.x;
     const titles = [...PANEL_TITLES, view.model.get("eff_title") || ""];
+    const shown = [];
     const first = L.panels[0];
     const xt = niceTicks(x0, x1, Math.max(3, Math.round(first.w / 55)));
     const tick = 4;
@@ -81,8 +96,10 @@ class PanelsView {
         text("step", b.x + b.w / 2, b.y + b.h + tick + L.tfs + 5,
           { size: L.fs, align: "center", base: "top" });
       }
-      if (titles[i]) text(titles[i], b.x, b.y - 4, { size: L.fs, base: "bottom" });
+      shown[i] = titles[i] ? fitTitle(ctx, L.family, L.fs, titles[i], L.panW - b.x - 2) : "";
+      if (shown[i]) text(shown[i], b.x, b.y - 4, { size: L.fs, base: "bottom" });
     });
+    this.canvas.dataset.titles = JSON.stringify(shown); // what was drawn (a test hook)
   }
 
   /** A curve of `values` (stride `step`, offset `off`) at steps 0 .. m-1 on panel box b. */

@@ -43,6 +43,7 @@ class CanvasExplorer {
     on("surface", () => { data.readSurface(); this.relayout(); });
     on("paths", () => {
       data.readPaths();
+      this.map.answered(); // a dragged start point may send its next request
       this.buildLegend();
       this.insideTable.build();
       this.invalidateAll();
@@ -108,7 +109,8 @@ class CanvasExplorer {
     listen(map, "keyup", (e) => this.bar.onKeyUp(e));
     listen(map, "pointerdown", (e) => this.map.onPointerDown(e));
     listen(map, "pointerup", (e) => this.map.onPointerUp(e));
-    listen(map, "pointermove", (e) => this.readout.show(e, "map"));
+    listen(map, "pointermove", (e) => { this.map.onPointerMove(e); this.readout.show(e, "map"); });
+    listen(map, "pointercancel", () => this.map.onPointerCancel());
     listen(map, "pointerleave", () => this.readout.hide());
     listen(this.panelCanvas, "pointermove", (e) => this.readout.show(e, "panels"));
     listen(this.panelCanvas, "pointerleave", () => this.readout.hide());
@@ -189,7 +191,7 @@ class CanvasExplorer {
     this.mapCanvas.dataset.box = JSON.stringify([box.x, box.y, box.w, box.h]);
     this.panelCanvas.dataset.boxes = JSON.stringify(L.panels.map((b) => [b.x, b.y, b.w, b.h]));
     this.mapCanvas.setAttribute("aria-label", `map of ${s ? s.title : "the surface"}: ` +
-      "the paths of the optimizers; click to move the start point; Space plays, arrows step");
+      "the paths of the optimizers; click or drag the start point to move it; Space plays, arrows step");
     this.buildLegend();
     this.invalidateAll();
     this.drawNow(); // at once: a resize must not flash an empty canvas
