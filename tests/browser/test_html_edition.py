@@ -12,23 +12,15 @@ widgets must render from their saved state and MathJax must typeset.
 from __future__ import annotations
 
 import asyncio
-import functools
-import http.server
-import importlib.util
-import os
-import shutil
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from .conftest import ROOT, loopback_page, require_browser
+from .offline_helpers import build_edition, builder, recording_page, serve
 
 WIDGETS, ANIMATION = "offline_widgets", "offline_animation"
 SLIDER_VALUE = 7
@@ -69,18 +61,6 @@ FONTS_LOADED_JS = """(family) => {
 }"""
 
 
-def _load_builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("build_html", ROOT / "tools" / "build_html.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-builder = _load_builder()
-
-
 def _write_notebooks(folder: Path) -> list[Path]:
     import nbformat
 
@@ -104,46 +84,21 @@ def _write_notebooks(folder: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The edition of the small notebook, built by tools/build_html.py."""
-    require_browser()
-    if not (builder.NODE_MODULES / ".package-lock.json").exists() and not shutil.which("npm"):
-        reason = "npm is not installed, so the offline JavaScript cannot be installed"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(f"offline HTML test skipped: {reason} (apt-get install npm)")
     source = tmp_path_factory.mktemp("source")
-    out = tmp_path_factory.mktemp("site")
-    builder.build(_write_notebooks(source), out, jobs=1, timeout=120)
-    return out
+    return build_edition(_write_notebooks(source), tmp_path_factory.mktemp("site"), timeout=120)
 
 
 @pytest.fixture(scope="module")
 def server(edition: Path) -> Iterator[str]:
-    """A loopback web server on the edition folder (like ``python -m http.server``)."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(edition)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
+    """A loopback web server on the edition folder."""
+    with serve(edition) as url:
+        yield url
 
 
 @pytest.fixture
 def offline_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A loopback-only page that also records failed requests in ``page.failed``."""
-    with loopback_page(browser, request.node.name) as page:
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} ({r.status})"))
-        page.failed = failed
+    with recording_page(browser, request.node.name) as page:
         yield page
 
 

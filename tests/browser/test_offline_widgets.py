@@ -18,23 +18,14 @@ request aborted:
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
-import importlib.util
 import json
-import os
-import shutil
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from .conftest import ROOT, loopback_page, require_browser
+from .offline_helpers import build_edition, builder, recording_page, serve
 
 TOY, EXPLORER = "offline_anywidget", "offline_explorer"
 STEPS = 40  # of the explorer
@@ -119,20 +110,6 @@ MAP_PIXELS_JS = """(selector) => {
 MAP = ".cu-canvas-explorer canvas.cu-canvas-map"
 
 
-def _load_builder() -> ModuleType:
-    if "build_html" in sys.modules:  # loaded already by test_html_edition
-        return sys.modules["build_html"]
-    spec = importlib.util.spec_from_file_location("build_html", ROOT / "tools" / "build_html.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-builder = _load_builder()
-
-
 def _notebook(folder: Path, name: str) -> Path:
     import nbformat
 
@@ -148,15 +125,8 @@ def _notebook(folder: Path, name: str) -> Path:
 
 
 def _build(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
-    require_browser()
-    if not (builder.NODE_MODULES / ".package-lock.json").exists() and not shutil.which("npm"):
-        reason = "npm is not installed, so the offline JavaScript cannot be installed"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(f"offline HTML test skipped: {reason} (apt-get install npm)")
-    out = tmp_path_factory.mktemp(f"{name}_site")
-    builder.build([_notebook(tmp_path_factory.mktemp(name), name)], out, jobs=1, timeout=180)
-    return out
+    return build_edition([_notebook(tmp_path_factory.mktemp(name), name)],
+                         tmp_path_factory.mktemp(f"{name}_site"))
 
 
 @pytest.fixture(scope="module")
@@ -169,50 +139,22 @@ def explorer_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _build(tmp_path_factory, EXPLORER)
 
 
-@contextlib.contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    """A loopback web server on ``folder`` (like ``python -m http.server``)."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def toy_server(toy_site: Path) -> Iterator[str]:
-    with _serve(toy_site) as url:
+    with serve(toy_site) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def explorer_server(explorer_site: Path) -> Iterator[str]:
-    with _serve(explorer_site) as url:
+    with serve(explorer_site) as url:
         yield url
 
 
 @pytest.fixture
 def offline_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A loopback-only page that also records failed requests (``page.failed``) and console
-    errors and uncaught exceptions (``page.errors``)."""
-    with loopback_page(browser, request.node.name) as page:
-        failed: list[str] = []
-        errors: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} ({r.status})"))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.failed, page.errors = failed, errors
+    """A loopback-only page recording failed requests and console errors."""
+    with recording_page(browser, request.node.name) as page:
         yield page
 
 
