@@ -123,14 +123,15 @@ class ExplorerModel:
         enabled = enabled_optimizers(settings)
         for n in enabled:
             hyper = _hyper(settings, n)
-            key = f"{common}{json.dumps(jsonable(hyper), sort_keys=True)} steps={steps}"
+            run_key = common + json.dumps(jsonable(hyper), sort_keys=True)  # all but the steps
+            key = f"{run_key} steps={steps}"
             cached = self._paths.get(n)
             if cached is not None and cached.key == key:
                 continue
             try:
                 stepper = make_stepper(n, hyper, schedule)
                 if cached is not None and not run_kwargs \
-                        and cached.key.rsplit(" steps=", 1)[0] == key.rsplit(" steps=", 1)[0]:
+                        and cached.key == f"{run_key} steps={cached.trajectory.steps}":
                     # only the number of steps changed: cut the run, or compute the new steps
                     traj = runner.extend(cached.trajectory, stepper, surf, steps,
                                          transform=transform)
