@@ -30,15 +30,13 @@ from matplotlib.colors import LogNorm, Normalize
 
 from .. import plotting
 from .inside import InsideSeries
-from .panels import panel_limits, panel_title
+from .panels import MAP_LEVELS, map_grid_size, map_labels, panel_limits, panel_title
 from .paths import PathData
 from .styles import label, style
 
 __all__ = ["CanvasView", "ExplorerCanvas", "inside_payload", "path_payload", "surface_payload"]
 
 HERE = Path(__file__).parent
-#: Contour levels of the map (as the matplotlib view).
-LEVELS = 22
 #: The browser side's source files in ``canvas/``, one responsibility each, in the order
 #: :func:`esm_source` joins them (one module scope: a file's top-level code may use only what
 #: the files before it define; only the last one exports, the anywidget ``render``).
@@ -65,11 +63,6 @@ def f32(values: Any) -> bytes:
 
 def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
-
-
-def grid_size(surface: Any) -> int:
-    """Grid points per side: fewer on a data surface, where every point sums over examples."""
-    return 90 if surface.minibatch_grad is not None else 160
 
 
 def band_shades(levels: np.ndarray, z: np.ndarray, surface: Any) -> list[float]:
@@ -103,23 +96,21 @@ def surface_payload(surface: Any, key: str) -> dict[str, Any]:
     ``z`` holds ``f`` on an ``ny x nx`` grid over the plot box, row 0 at ``ylim[0]``, as
     float32 bytes; ``levels`` are the contour levels the matplotlib view draws.
     """
-    n = grid_size(surface)
+    n = map_grid_size(surface)
     _, _, z = surface.grid(n)
     z = np.where(np.isfinite(z), z, np.nan)
     f_min = getattr(surface, "f_min", None)
-    levels = np.unique(plotting.contour_levels(z, LEVELS, log_scale=surface.log_scale,
+    levels = np.unique(plotting.contour_levels(z, MAP_LEVELS, log_scale=surface.log_scale,
                                                z_min=f_min))
-    data = surface.name == "logistic"  # a model's parameters, not a point in the plane
-    params = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
-                       for k, v in surface.params.items())
+    title, xlabel, ylabel = map_labels(surface)
     return {
         "key": key,
         "name": surface.name,
-        "title": surface.name + (f" ({params})" if params else ""),
+        "title": title,
         "xlim": [float(v) for v in surface.xlim],
         "ylim": [float(v) for v in surface.ylim],
-        "xlabel": "w (weight)" if data else "x",
-        "ylabel": "b (bias)" if data else "y",
+        "xlabel": xlabel,
+        "ylabel": ylabel,
         "nx": n,
         "ny": n,
         "z": f32(z),

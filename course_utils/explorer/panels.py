@@ -1,4 +1,4 @@
-"""What the panels against the step show, the same in every view of the explorer.
+"""What the map and the panels against the step show, the same in every view of the explorer.
 
 :func:`panel_limits` gives the axis limits of the four panels (loss gap, gradient norm,
 condition number, effective learning rate) and :func:`panel_title` the fourth one's title; the
@@ -17,7 +17,10 @@ from .. import plotting
 from .paths import PathData
 from .styles import label
 
-__all__ = ["panel_limits", "panel_title"]
+__all__ = ["MAP_LEVELS", "map_grid_size", "map_labels", "panel_limits", "panel_title"]
+
+#: contour levels of the map
+MAP_LEVELS = 22
 
 
 
@@ -55,3 +58,21 @@ def panel_title(inspected: tuple[str, Any] | None) -> str:
         return ""
     name, series = inspected
     return f"{series.label} of {label(name)}"
+
+
+def map_labels(surface: Any) -> tuple[str, str, str]:
+    """``(title, xlabel, ylabel)`` of the map: ``"ravine (condition = 20, angle = 0)"``, and
+    ``"w (weight)"``, ``"b (bias)"`` on the logistic surface (a model's parameters, not a point
+    in the plane), else ``"x"``, ``"y"``."""
+    params = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                       for k, v in surface.params.items())
+    title = surface.name + (f" ({params})" if params else "")
+    if surface.name == "logistic":
+        return title, "w (weight)", "b (bias)"
+    return title, "x", "y"
+
+
+def map_grid_size(surface: Any) -> int:
+    """Grid points per side of the map's contours: fewer on a data surface, where every point
+    sums over the examples."""
+    return 90 if surface.minibatch_grad is not None else 160

@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .. import plotting
 from .inside import InsideSeries
-from .panels import panel_limits, panel_title
+from .panels import MAP_LEVELS, map_grid_size, map_labels, panel_limits, panel_title
 from .paths import PathArtists, PathData, show_step
 from .styles import label, style
 
@@ -211,15 +211,13 @@ class ExplorerView:
             return
         for artist in self.contours:
             artist.remove()
-        n = 90 if surface.minibatch_grad is not None else 160
-        self.contours = plotting.surface_contour(self.ax_map, surface, n=n, levels=22,
+        self.contours = plotting.surface_contour(self.ax_map, surface, n=map_grid_size(surface),
+                                                 levels=MAP_LEVELS,
                                                  cmap="Greys", alpha=0.3)
-        data = surface.name == "logistic"  # a model's parameters, not a point in the plane
-        self.ax_map.set_xlabel("w (weight)" if data else "x", fontsize=self.fontsize)
-        self.ax_map.set_ylabel("b (bias)" if data else "y", fontsize=self.fontsize)
-        params = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
-                           for k, v in surface.params.items())
-        self._map_text.set_text(surface.name + (f" ({params})" if params else ""))
+        title, xlabel, ylabel = map_labels(surface)
+        self.ax_map.set_xlabel(xlabel, fontsize=self.fontsize)
+        self.ax_map.set_ylabel(ylabel, fontsize=self.fontsize)
+        self._map_text.set_text(title)
         self.surface_key = key
         self._bg_dirty = True
 
