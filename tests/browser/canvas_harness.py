@@ -26,22 +26,23 @@ from course_utils.explorer.canvas import esm_source
 _SKIP = ("_esm", "_css", "_anywidget_id", "_dom_classes", "layout", "tabbable", "tooltip")
 
 
-def widget_state(widget: Any) -> tuple[dict, list, list[str]]:
-    """``(state, buffer_paths, buffers as base64)`` of an anywidget, as sent to the browser."""
+def _as_sent(state: dict) -> tuple[dict, list, list[str]]:
+    """``(state, buffer_paths, buffers as base64)``: the binary traits taken out, as the
+    kernel sends them."""
     from ipywidgets.widgets.widget import _remove_buffers
 
-    state = {k: v for k, v in widget.get_state().items() if k not in _SKIP}
     state, paths, buffers = _remove_buffers(state)
     return state, paths, [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
+
+
+def widget_state(widget: Any) -> tuple[dict, list, list[str]]:
+    """``(state, buffer_paths, buffers as base64)`` of an anywidget, as sent to the browser."""
+    return _as_sent({k: v for k, v in widget.get_state().items() if k not in _SKIP})
 
 
 def trait_update(widget: Any, *names: str) -> tuple[dict, list, list[str]]:
     """Like :func:`widget_state`, for the traits ``names`` only (a kernel update)."""
-    from ipywidgets.widgets.widget import _remove_buffers
-
-    state = widget.get_state(list(names))
-    state, paths, buffers = _remove_buffers(state)
-    return state, paths, [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
+    return _as_sent(widget.get_state(list(names)))
 
 
 _PAGE = r"""<!doctype html>
